@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1  /* the command ran and its answer is "no" */
@@ -22,7 +23,7 @@ int cmd_aka(int argc, char **argv);
 enum cli_opt_kind {
     CLI_FLAG,   /* no value; *(int *)dest = 1 */
     CLI_HEX,    /* exact-length hex into (uint8_t *)dest, len bytes */
-    CLI_UINT,   /* decimal 0..max into (unsigned long *)dest */
+    CLI_UINT,   /* decimal 0..max into (unsigned long long *)dest */
     CLI_STRING, /* (const char **)dest */
 };
 
@@ -45,3 +46,35 @@ int cli_parse(const char *cmd, int argc, char **argv, int first, const struct cl
 void cli_print_hex(const char *name, const uint8_t *p, size_t len, int json, int last);
 
 #endif
+
+/* ------------------------------------------- Milenage key material options
+ * --k, --op | --opc, --c1..--c5, --r1..--r5, shared by every command that
+ * runs Milenage. */
+#include "rcprov/milenage.h"
+
+#define CLI_MIL_N_OPTS 13
+
+struct cli_mil_input {
+    uint8_t k[16], op[16], opc[16];
+    int have_k, have_op, have_opc;
+    uint8_t c[5][16];
+    int have_c[5];
+    unsigned long long r[5];
+    int have_r[5];
+};
+
+/* Write the CLI_MIL_N_OPTS option entries for in into opts. */
+void cli_mil_opts(struct cli_mil_input *in, struct cli_opt *opts);
+
+/* Check presence (K; exactly one of OP/OPc) and build the constants
+ * (defaults of TS 35.206 where not given).  Prints the error; returns 0 or
+ * CLI_EXIT_USAGE. */
+int cli_mil_check(const char *cmd, const struct cli_mil_input *in, rcp_milenage_consts *consts);
+
+/* Milenage parameters from K and OPc (the given OPc, or OPc computed from
+ * the given OP when use_op). */
+int cli_mil_setup(const struct cli_mil_input *in, const uint8_t *op_or_opc, int is_op,
+                  const rcp_milenage_consts *consts, rcp_milenage *m);
+
+/* Milenage option help lines. */
+void cli_mil_usage(FILE *f);
