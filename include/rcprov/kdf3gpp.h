@@ -4,7 +4,12 @@
  *
  * Every FC value rcprov uses is listed here, with its source; FC values the
  * seeds leave open are chosen in this table and nowhere else
- * (docs/spec/crypto.md explains each choice).
+ * (docs/spec/alg3gpp.md lists each FC with its source and explains each
+ * choice).
+ *
+ * Errors common to all functions below: RCP_ERR_INVALID_ARG for a NULL
+ * required pointer, RCP_ERR_CRYPTO from the HMAC backend.  Outputs are
+ * written only on success.
  */
 #ifndef RCPROV_KDF3GPP_H
 #define RCPROV_KDF3GPP_H
@@ -19,9 +24,9 @@ extern "C" {
 #endif
 
 /* FC values standardised by 3GPP. */
-#define RCP_FC_KASME 0x10      /* TS 33.401 A.2 */
-#define RCP_FC_KENB 0x11       /* TS 33.401 A.3 */
-#define RCP_FC_EPS_ALG 0x15    /* TS 33.401 A.7: NAS/RRC/UP algorithm keys */
+#define RCP_FC_KASME 0x10       /* TS 33.401 A.2 */
+#define RCP_FC_KENB 0x11        /* TS 33.401 A.3 */
+#define RCP_FC_EPS_ALG 0x15     /* TS 33.401 A.7: NAS/RRC/UP algorithm keys */
 #define RCP_FC_CK_IK_PRIME 0x20 /* TS 33.402 A.2 (RFC 5448) */
 
 /* TS 33.401 A.7 algorithm type distinguishers. */
@@ -51,7 +56,9 @@ typedef struct {
 } rcp_kdf_param;
 
 /* Derived key = HMAC-SHA-256(key, FC || P0 || L0 || ... || Pn || Ln).
- * n_params 0..RCP_KDF_MAX_PARAMS. */
+ * n_params 0..RCP_KDF_MAX_PARAMS (more: RCP_ERR_INVALID_ARG); params may be
+ * NULL when n_params is 0; a parameter may be empty (data NULL, len 0).
+ * key_len may be any length, 0 included (key may then be NULL). */
 RCP_MUST_CHECK int rcp_kdf_3gpp(const uint8_t *key, size_t key_len, uint8_t fc,
                                 const rcp_kdf_param *params, size_t n_params,
                                 uint8_t out[RCP_KDF_OUT_LEN]);
@@ -67,7 +74,10 @@ RCP_MUST_CHECK int rcp_kdf_kasme(const uint8_t ck[16], const uint8_t ik[16],
                                  uint8_t kasme[32]);
 
 /* K_alg = last 16 bytes of KDF(KASME, FC=0x15, P0 = type distinguisher,
- * P1 = algorithm identity)  (TS 33.401 A.7).  Also for KeNB-derived keys. */
+ * P1 = algorithm identity)  (TS 33.401 A.7).  Also for KeNB-derived keys.
+ * alg_type must be RCP_ALG_NAS_ENC..RCP_ALG_UP_INT and alg_id fit in the
+ * low 4 bits (A.7: the high nibble is all zeros): RCP_ERR_INVALID_ARG
+ * otherwise. */
 RCP_MUST_CHECK int rcp_kdf_eps_alg_key(const uint8_t key[32], uint8_t alg_type, uint8_t alg_id,
                                        uint8_t out[16]);
 
