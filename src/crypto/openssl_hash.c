@@ -113,7 +113,10 @@ static int system_fill(void *ctx, uint8_t *out, size_t len)
 
 static const rcp_rng k_system_rng = {system_fill, NULL};
 
-const rcp_rng *rcp_rng_system(void) { return &k_system_rng; }
+const rcp_rng *rcp_rng_system(void)
+{
+    return &k_system_rng;
+}
 
 /* --------------------------------------------------- HMAC_DRBG (SP 800-90A) */
 
