@@ -12,6 +12,7 @@ declare -A header_layer=(
   [crypto.h]=crypto [x509.h]=crypto
   [milenage.h]=alg3gpp [kdf3gpp.h]=alg3gpp [aka.h]=alg3gpp
   [cbor.h]=codec [envelope.h]=codec
+  [cert.h]=pki
 )
 
 fail=0
