@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rcprov/cbor.h"
 #include "rcprov/crypto.h"
 #include "rcprov/error.h"
 
@@ -53,6 +54,26 @@ typedef enum {
 #define RCP_CCERT_MAX_LEN 512   /* largest encoded certificate accepted */
 #define RCP_CCRL_MAX_REVOKED 1024
 #define RCP_CCRL_MAX_LEN (64 + RCP_CCRL_MAX_REVOKED * (RCP_CCERT_SERIAL_MAX + 1))
+
+/* ------------------------------------------------------- signed objects
+ * Every signed object (certificate, CRL, flow token) is
+ *   [ tbs: bstr .cbor [label, fields...], sig: bstr .size 64 ]
+ * with sig = ECDSA-SHA256 (raw r||s) over the tbs bytes. */
+typedef void (*rcp_tbs_writer)(rcp_cbor_enc *e, const void *ctx);
+
+/* Write [bstr-wrap(write_tbs), sig] into out, signing with key (private,
+ * 256-bit curve).  write_tbs writes exactly one item (the tbs array). */
+RCP_MUST_CHECK int rcp_signed_encode(rcp_tbs_writer write_tbs, const void *ctx,
+                                     const rcp_ec_key *key, uint8_t *out, size_t cap,
+                                     size_t *out_len);
+
+/* Parse the outer [tbs, sig] under lim: tbs becomes a cursor on the tbs
+ * item (tbs->buf/len are the signed bytes), *sig points at the 64 signature
+ * bytes.  CBOR profile errors pass through; any other shape returns
+ * structure_err.  No signature check. */
+RCP_MUST_CHECK int rcp_signed_decode(const uint8_t *in, size_t len, const rcp_cbor_limits *lim,
+                                     int structure_err, rcp_cbor_cursor *tbs,
+                                     const uint8_t **sig);
 
 const char *rcp_key_usage_name(rcp_key_usage u); /* "ca", "sign", "agree"; NULL if unknown */
 rcp_key_usage rcp_key_usage_from_name(const char *name); /* 0 if unknown */

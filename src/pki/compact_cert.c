@@ -113,18 +113,17 @@ static int check_attrs(const uint8_t *attrs, size_t len)
     return RCP_OK;
 }
 
-/* Encode [tbs-wrap, sig] where the tbs was written by write_tbs; sign the
- * tbs bytes with key.  Shared by certificates and CRLs. */
-typedef void (*tbs_writer)(rcp_cbor_enc *e, const void *ctx);
-
-static int encode_signed(tbs_writer write_tbs, const void *ctx, const rcp_ec_key *key,
-                         uint8_t *out, size_t cap, size_t *out_len)
+int rcp_signed_encode(rcp_tbs_writer write_tbs, const void *ctx, const rcp_ec_key *key,
+                      uint8_t *out, size_t cap, size_t *out_len)
 {
     rcp_cbor_enc e;
     const uint8_t *tbs = NULL;
     size_t tbs_len = 0, sig_len = 0;
     uint8_t sig[RCP_CCERT_SIG_LEN];
 
+    if (write_tbs == NULL || key == NULL || out_len == NULL)
+        return RCP_ERR_INVALID_ARG;
+    *out_len = 0;
     rcp_cbor_enc_init(&e, out, cap);
     rcp_cbor_enc_array(&e, 2);
     rcp_cbor_enc_bstr_wrap_begin(&e);
@@ -193,15 +192,16 @@ int rcp_ccert_issue(const rcp_ccert_template *t, const rcp_ec_key *issuer_key, u
     if (ret)
         return ret;
     struct cert_tbs_ctx ctx = {t, issuer_kid, pk, rcp_ec_key_curve(t->subject_key)};
-    return encode_signed(write_cert_tbs, &ctx, issuer_key, out, cap, out_len);
+    return rcp_signed_encode(write_cert_tbs, &ctx, issuer_key, out, cap, out_len);
 }
 
-/* Outer [tbs-wrap, sig]: inner cursor on the tbs, sig pointer. */
-static int decode_signed(const uint8_t *in, size_t len, const rcp_cbor_limits *lim,
-                         rcp_cbor_cursor *tbs, const uint8_t **sig)
+int rcp_signed_decode(const uint8_t *in, size_t len, const rcp_cbor_limits *lim,
+                      int structure_err, rcp_cbor_cursor *tbs, const uint8_t **sig)
 {
     rcp_cbor_cursor c;
     size_t n = 0, sig_len = 0;
+    if (tbs == NULL || sig == NULL)
+        return RCP_ERR_INVALID_ARG;
     int ret = rcp_cbor_decode_init(&c, in, len, lim);
     if (ret)
         return ret;
@@ -209,7 +209,7 @@ static int decode_signed(const uint8_t *in, size_t len, const rcp_cbor_limits *l
         rcp_cbor_expect_bstr_wrapped(&c, tbs, lim) != 0 ||
         rcp_cbor_expect_bstr(&c, sig, &sig_len, RCP_CCERT_SIG_LEN, RCP_CCERT_SIG_LEN) != 0 ||
         rcp_cbor_expect_end(&c) != 0)
-        return RCP_ERR_CERT;
+        return structure_err;
     return RCP_OK;
 }
 
@@ -222,7 +222,7 @@ int rcp_ccert_decode(const uint8_t *in, size_t len, rcp_ccert *out)
     if (out == NULL || (in == NULL && len != 0))
         return RCP_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    int ret = decode_signed(in, len, &k_cert_limits, &t, &out->sig);
+    int ret = rcp_signed_decode(in, len, &k_cert_limits, RCP_ERR_CERT, &t, &out->sig);
     if (ret)
         goto fail;
     ret = RCP_ERR_CERT;
@@ -342,7 +342,7 @@ int rcp_ccrl_issue(const rcp_ec_key *issuer_key, uint64_t this_update, uint64_t 
     if (ret)
         return ret;
     struct crl_tbs_ctx ctx = {kid, this_update, next_update, serials, serial_lens, order, n};
-    return encode_signed(write_crl_tbs, &ctx, issuer_key, out, cap, out_len);
+    return rcp_signed_encode(write_crl_tbs, &ctx, issuer_key, out, cap, out_len);
 }
 
 int rcp_ccrl_decode(const uint8_t *in, size_t len, rcp_ccrl *out)
@@ -354,7 +354,7 @@ int rcp_ccrl_decode(const uint8_t *in, size_t len, rcp_ccrl *out)
     if (out == NULL || (in == NULL && len != 0))
         return RCP_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
-    int ret = decode_signed(in, len, &k_crl_limits, &t, &out->sig);
+    int ret = rcp_signed_decode(in, len, &k_crl_limits, RCP_ERR_CERT, &t, &out->sig);
     if (ret)
         goto fail;
     ret = RCP_ERR_CERT;

@@ -137,12 +137,19 @@ static void check_chain(const json_t *chain)
         if (json_is_true(json_object_get(chk, "with_crl")))
             CHECK_OK(rcp_ccert_store_add_crl(st, crl_enc, crl_len, crl_time, &why));
         const char *expect = rcp_t_str(chk, "expect");
-        int want = strcmp(expect, "valid") == 0     ? 0
-                   : strcmp(expect, "revoked") == 0 ? RCP_ERR_REVOKED
-                   : strcmp(expect, "expired") == 0 ? RCP_ERR_EXPIRED
-                                                    : 1;
+        const json_t *usage = json_object_get(chk, "usage");
+        rcp_key_usage u = usage ? rcp_key_usage_from_name(json_string_value(usage)) : 0;
+        CHECK(usage == NULL || u != 0);
+        int want = strcmp(expect, "valid") == 0           ? 0
+                   : strcmp(expect, "revoked") == 0       ? RCP_ERR_REVOKED
+                   : strcmp(expect, "expired") == 0       ? RCP_ERR_EXPIRED
+                   : strcmp(expect, "not-yet-valid") == 0 ? RCP_ERR_EXPIRED
+                   : strcmp(expect, "wrong-usage") == 0   ? RCP_ERR_CERT
+                                                          : 1;
         CHECK(want != 1);
-        CHECK_ERR(rcp_ccert_verify(st, leaf, leaf_len, now, 0, NULL, &why), want);
+        CHECK_ERR(rcp_ccert_verify(st, leaf, leaf_len, now, u, NULL, &why), want);
+        if (strcmp(expect, "not-yet-valid") == 0)
+            CHECK(strstr(why.text, "not valid before") != NULL);
         rcp_ccert_store_free(st);
     }
     for (size_t j = 0; j < nkeys; j++)

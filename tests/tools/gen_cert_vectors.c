@@ -93,16 +93,18 @@ static int chain(json_t *chains, rcp_curve curve, const char *seed)
     rcp_ccert_template t_pn = {(const uint8_t *)"\x02", 1, "rcprov test PN 471", RCP_USAGE_CA, pn,
                                T0, T0 + 3650 * DAY, NULL, 0};
     rcp_ccert_template t_tre = {(const uint8_t *)"\x00\x00\x12\x34\x56\x78", 6, "TRE 12345678",
-                                RCP_USAGE_SIGN, tre, T0, T0 + 1825 * DAY, attrs, sizeof attrs};
+                                RCP_USAGE_SIGN, tre, T0 + 3600, T0 + 1825 * DAY, attrs, sizeof attrs};
     rcp_ccert_template t_tre2 = {(const uint8_t *)"\x00\x00\x12\x34\x56\x79", 6, "TRE 12345679",
                                  RCP_USAGE_SIGN, tre2, T0, T0 + 1825 * DAY, NULL, 0};
-    const uint8_t *revoked[1] = {t_tre2.serial};
-    size_t revoked_len[1] = {t_tre2.serial_len};
+    /* three serials, given out of order: the CRL sorts them */
+    const uint8_t *revoked[3] = {t_tre2.serial, (const uint8_t *)"\x07",
+                                 (const uint8_t *)"\x00\x00\x12\x34\x56\x00"};
+    size_t revoked_len[3] = {t_tre2.serial_len, 1, 6};
     if (rcp_ccert_issue(&t_ci, ci, c_ci, sizeof c_ci, &n_ci) ||
         rcp_ccert_issue(&t_pn, ci, c_pn, sizeof c_pn, &n_pn) ||
         rcp_ccert_issue(&t_tre, pn, c_tre, sizeof c_tre, &n_tre) ||
         rcp_ccert_issue(&t_tre2, pn, c_tre2, sizeof c_tre2, &n_tre2) ||
-        rcp_ccrl_issue(pn, T0 + DAY, T0 + 31 * DAY, revoked, revoked_len, 1, crl, sizeof crl,
+        rcp_ccrl_issue(pn, T0 + DAY, T0 + 31 * DAY, revoked, revoked_len, 3, crl, sizeof crl,
                        &n_crl))
         goto out;
 
@@ -122,7 +124,10 @@ static int chain(json_t *chains, rcp_curve curve, const char *seed)
     if (rcp_ccrl_decode(crl, n_crl, &l))
         goto out;
     json_t *jcrl = json_object(), *serials = json_array();
-    json_array_append_new(serials, hexj(t_tre2.serial, t_tre2.serial_len));
+    /* as the CRL carries them: shorter first, then bytewise */
+    const size_t sorted[3] = {1, 2, 0};
+    for (size_t i = 0; i < 3; i++)
+        json_array_append_new(serials, hexj(revoked[sorted[i]], revoked_len[sorted[i]]));
     json_object_set_new(jcrl, "issuer_key", json_string("pn"));
     json_object_set_new(jcrl, "this_update", json_integer(T0 + DAY));
     json_object_set_new(jcrl, "next_update", json_integer(T0 + 31 * DAY));
@@ -135,18 +140,29 @@ static int chain(json_t *chains, rcp_curve curve, const char *seed)
     struct {
         const char *cert;
         uint64_t time;
+        int with_crl;
+        const char *usage;
         const char *expect;
     } k_checks[] = {
-        {"tre", T0 + 2 * DAY, "valid"},
-        {"tre_revoked", T0 + 2 * DAY, "revoked"},
-        {"tre", T0 + 1826 * DAY, "expired"},
-        {"tre", T0 - 1, "expired"},
+        {"tre", T0 + 2 * DAY, 1, NULL, "valid"},
+        {"tre", T0 + 2 * DAY, 1, "sign", "valid"},
+        {"tre", T0 + 2 * DAY, 1, "agree", "wrong-usage"},
+        {"tre_revoked", T0 + 2 * DAY, 1, NULL, "revoked"},
+        {"tre_revoked", T0 + 2 * DAY, 0, NULL, "valid"},
+        {"tre", T0 + 1825 * DAY, 0, NULL, "valid"},
+        {"tre", T0 + 1825 * DAY + 1, 0, NULL, "expired"},
+        {"tre", T0 + 3599, 0, NULL, "not-yet-valid"},
+        {"tre", T0 - 1, 0, NULL, "expired"},
+        {"tre", T0 + 40 * DAY, 1, NULL, "expired"},
+        {"pn", T0 + 2 * DAY, 0, "ca", "valid"},
     };
     for (size_t i = 0; i < sizeof k_checks / sizeof k_checks[0]; i++) {
         json_t *c = json_object();
         json_object_set_new(c, "cert", json_string(k_checks[i].cert));
         json_object_set_new(c, "time", json_integer((json_int_t)k_checks[i].time));
-        json_object_set_new(c, "with_crl", json_true());
+        json_object_set_new(c, "with_crl", json_boolean(k_checks[i].with_crl));
+        if (k_checks[i].usage)
+            json_object_set_new(c, "usage", json_string(k_checks[i].usage));
         json_object_set_new(c, "expect", json_string(k_checks[i].expect));
         json_array_append_new(checks, c);
     }
