@@ -182,6 +182,9 @@ RCP_MUST_CHECK int rcp_ccert_store_add_anchor(rcp_ccert_store *st, const uint8_t
  * rcp_ccert_verify. */
 RCP_MUST_CHECK int rcp_ccert_store_add_ca(rcp_ccert_store *st, const uint8_t *cert, size_t len,
                                           uint64_t now, rcp_cert_why *why);
+/* 1 if a CA with key id kid (anchor or cached) is in the store, else 0. */
+int rcp_ccert_store_has(const rcp_ccert_store *st, const uint8_t kid[RCP_KEY_ID_LEN]);
+
 /* Verify a CRL against its issuer in the store and attach it (replacing an
  * older one: this_update must not go back).  Certificates that issuer signed
  * are then checked against it; once now passes next_update they fail with

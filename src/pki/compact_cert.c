@@ -456,6 +456,11 @@ static const struct issuer *store_find(const rcp_ccert_store *st, const uint8_t 
     return NULL;
 }
 
+int rcp_ccert_store_has(const rcp_ccert_store *st, const uint8_t kid[RCP_KEY_ID_LEN])
+{
+    return st != NULL && kid != NULL && store_find(st, kid) != NULL;
+}
+
 static void subject_copy(char out[RCP_CCERT_SUBJECT_MAX + 1], const rcp_ccert *c)
 {
     memcpy(out, c->subject, c->subject_len);

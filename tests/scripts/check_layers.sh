@@ -6,13 +6,16 @@
 set -uo pipefail
 cd "${RCP_SOURCE_DIR:-$(dirname "$0")/../..}"
 
-declare -A rank=([core]=0 [crypto]=1 [alg3gpp]=2 [codec]=2 [pki]=3 [store]=3 [flows]=4 [transport]=4 [apps]=5)
+declare -A rank=([core]=0 [crypto]=1 [alg3gpp]=2 [codec]=2 [pki]=3 [store]=3 [flows]=4 [transport]=4 [sim]=5 [apps]=6)
 declare -A header_layer=(
   [error.h]=core [bytes.h]=core [rng.h]=core
   [crypto.h]=crypto [x509.h]=crypto
   [milenage.h]=alg3gpp [kdf3gpp.h]=alg3gpp [aka.h]=alg3gpp
   [cbor.h]=codec [envelope.h]=codec
   [cert.h]=pki
+  [store.h]=store
+  [flow.h]=flows [uuid_attach.h]=flows
+  [sim.h]=sim
 )
 
 fail=0
