@@ -18,6 +18,9 @@ struct cli_command {
 
 int cmd_milenage(int argc, char **argv);
 int cmd_aka(int argc, char **argv);
+int cmd_pki(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Option table: every option takes a value except flags. */
 enum cli_opt_kind {

@@ -7,6 +7,9 @@
 static const struct cli_command k_commands[] = {
     {"milenage", "run Milenage f1..f5* on given K, OP/OPc, RAND, SQN, AMF", cmd_milenage},
     {"aka", "AKA tools: 'aka diagnose' explains why a USIM rejects an AUTN", cmd_aka},
+    {"pki", "X.509 and compact CAs: init, issue, cross, revoke, crl, verify, show", cmd_pki},
+    {"sim", "run a flow's whole world in one process: 'sim uuid-attach --devices N'", cmd_sim},
+    {"bench", "measured cost as ratios: 'bench certs', 'bench uuid-attach-sn'", cmd_bench},
 };
 
 static void usage(FILE *f)

@@ -1,7 +1,10 @@
 /* AES block, ECB, CBC (raw and PKCS#7), CTR, GCM and CMAC over OpenSSL 3 EVP.
  * Constructions and sources: docs/spec/crypto.md section "AES". */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -16,29 +19,32 @@
 #define GCM_IV_LONG_EQUIV 16
 #define GCM_TAG_MIN 4
 
+/* Ciphers fetched once (see openssl_hash.c: an implicit fetch per call
+ * costs more than encrypting a short message). */
+static const char *const k_modes[4] = {"ECB", "CBC", "CTR", "GCM"};
+static EVP_CIPHER *g_ciphers[4][3];
+static pthread_once_t g_cipher_once = PTHREAD_ONCE_INIT;
+
+static void fetch_ciphers(void)
+{
+    static const int bits[3] = {128, 192, 256};
+    char name[32];
+    for (int m = 0; m < 4; m++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(name, sizeof name, "AES-%d-%s", bits[k], k_modes[m]);
+            g_ciphers[m][k] = EVP_CIPHER_fetch(NULL, name, NULL);
+        }
+}
+
 /* EVP cipher for a mode and a key length, or NULL for a bad key length. */
 static const EVP_CIPHER *aes_cipher(const char *mode, size_t key_len)
 {
-    if (strcmp(mode, "ecb") == 0)
-        return key_len == 16   ? EVP_aes_128_ecb()
-               : key_len == 24 ? EVP_aes_192_ecb()
-               : key_len == 32 ? EVP_aes_256_ecb()
-                               : NULL;
-    if (strcmp(mode, "cbc") == 0)
-        return key_len == 16   ? EVP_aes_128_cbc()
-               : key_len == 24 ? EVP_aes_192_cbc()
-               : key_len == 32 ? EVP_aes_256_cbc()
-                               : NULL;
-    if (strcmp(mode, "ctr") == 0)
-        return key_len == 16   ? EVP_aes_128_ctr()
-               : key_len == 24 ? EVP_aes_192_ctr()
-               : key_len == 32 ? EVP_aes_256_ctr()
-                               : NULL;
-    if (strcmp(mode, "gcm") == 0)
-        return key_len == 16   ? EVP_aes_128_gcm()
-               : key_len == 24 ? EVP_aes_192_gcm()
-               : key_len == 32 ? EVP_aes_256_gcm()
-                               : NULL;
+    int k = key_len == 16 ? 0 : key_len == 24 ? 1 : key_len == 32 ? 2 : -1;
+    if (k < 0 || pthread_once(&g_cipher_once, fetch_ciphers) != 0)
+        return NULL;
+    for (int m = 0; m < 4; m++)
+        if (strcasecmp(mode, k_modes[m]) == 0)
+            return g_ciphers[m][k];
     return NULL;
 }
 

@@ -1,4 +1,5 @@
 /* SHA-256, HMAC, the system RNG and the deterministic HMAC_DRBG, over OpenSSL 3. */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -8,15 +9,53 @@
 #include "rcprov/bytes.h"
 #include "rcprov/crypto.h"
 
+/* Algorithms fetched once: OpenSSL 3 otherwise looks each one up in its
+ * provider store on every call, which costs more than hashing a short
+ * message.  HMAC keeps a template context per digest (digest already set),
+ * duplicated for each call. */
+static EVP_MD *g_sha256;
+static EVP_MAC_CTX *g_hmac_sha256, *g_hmac_sha1;
+static pthread_once_t g_fetch_once = PTHREAD_ONCE_INIT;
+
+static EVP_MAC_CTX *hmac_template(EVP_MAC *mac, const char *digest)
+{
+    OSSL_PARAM params[2];
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (ctx != NULL && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
+static void fetch_once(void)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    g_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    g_hmac_sha256 = hmac_template(mac, "SHA256");
+    g_hmac_sha1 = hmac_template(mac, "SHA1");
+    EVP_MAC_free(mac); /* the contexts hold their own references */
+}
+
+static int fetched(void)
+{
+    return pthread_once(&g_fetch_once, fetch_once) == 0 && g_sha256 && g_hmac_sha256 &&
+           g_hmac_sha1;
+}
+
 int rcp_sha256_v(const rcp_iov *parts, size_t n, uint8_t out[RCP_SHA256_LEN])
 {
     int ret = RCP_ERR_CRYPTO;
     if (out == NULL || (parts == NULL && n != 0))
         return RCP_ERR_INVALID_ARG;
+    if (!fetched())
+        return RCP_ERR_CRYPTO;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (ctx == NULL)
         return RCP_ERR_NO_MEMORY;
-    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+    if (EVP_DigestInit_ex(ctx, g_sha256, NULL) != 1)
         goto out;
     for (size_t i = 0; i < n; i++)
         if (parts[i].len && EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) != 1)
@@ -47,17 +86,13 @@ static int hmac_v(const char *digest, const uint8_t *key, size_t key_len, const 
     static const uint8_t empty_key[1] = {0};
     if (out == NULL || (key == NULL && key_len != 0) || (parts == NULL && n != 0))
         return RCP_ERR_INVALID_ARG;
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    if (ctx == NULL) {
-        ret = RCP_ERR_NO_MEMORY;
-        goto out;
-    }
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
+    if (!fetched())
+        return RCP_ERR_CRYPTO;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(strcmp(digest, "SHA1") == 0 ? g_hmac_sha1 : g_hmac_sha256);
+    if (ctx == NULL)
+        return RCP_ERR_NO_MEMORY;
     /* OpenSSL refuses a NULL key pointer; an empty key is valid HMAC. */
-    if (EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params) != 1)
+    if (EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, NULL) != 1)
         goto out;
     for (size_t i = 0; i < n; i++)
         if (parts[i].len && EVP_MAC_update(ctx, parts[i].data, parts[i].len) != 1)
@@ -68,7 +103,6 @@ static int hmac_v(const char *digest, const uint8_t *key, size_t key_len, const 
     ret = RCP_OK;
 out:
     EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
     return ret;
 }
 

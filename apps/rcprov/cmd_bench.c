@@ -1,0 +1,612 @@
+/*
+ * rcprov bench: measured cost, as ratios against primitives timed in the
+ * same run (the machines are shared and noisy; every figure is the median
+ * of rounds).
+ *
+ *   rcprov bench certs           ECDSA verify as `openssl speed` measures
+ *                                it, our ECDSA verify, and verifying a
+ *                                compact and an X.509 leaf against a cached
+ *                                issuer.
+ *   rcprov bench uuid-attach-sn  the Serving Network alone on one core:
+ *                                flows per second against the bound set by
+ *                                the public-key operations it performs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "cli.h"
+#include "rcprov/bytes.h"
+#include "rcprov/envelope.h"
+#include "rcprov/sim.h"
+#include "rcprov/x509.h"
+
+#define T0 1800000000u
+#define DAY 86400u
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct bench_opts {
+    rcp_curve curve;
+    double seconds;
+    unsigned rounds;
+    int json, quiet;
+};
+
+static int parse_common(const char *cmd, int argc, char **argv, struct bench_opts *o,
+                        void (*usage)(FILE *))
+{
+    const char *curve = "p256", *seconds = "1";
+    unsigned long long rounds = 3;
+    int help = 0;
+    struct cli_opt opts[] = {
+        {"curve", CLI_STRING, &curve, 0, NULL},     {"seconds", CLI_STRING, &seconds, 0, NULL},
+        {"rounds", CLI_UINT, &rounds, BENCH_MAX_ROUNDS, NULL},
+        {"json", CLI_FLAG, &o->json, 0, NULL},      {"quiet", CLI_FLAG, &o->quiet, 0, NULL},
+    };
+    int ret = cli_parse(cmd, argc, argv, 2, opts, sizeof opts / sizeof opts[0], &help);
+    if (ret)
+        return ret;
+    if (help) {
+        usage(stdout);
+        return -1;
+    }
+    o->curve = rcp_curve_from_name(curve);
+    if (o->curve != RCP_CURVE_P256 && o->curve != RCP_CURVE_BP256R1) {
+        fprintf(stderr, "%s: --curve must be p256 or brainpoolp256r1, got '%s'\n", cmd, curve);
+        return CLI_EXIT_USAGE;
+    }
+    char *end = NULL;
+    o->seconds = strtod(seconds, &end);
+    if (end == seconds || *end != '\0' || !(o->seconds >= 0.05 && o->seconds <= 600)) {
+        fprintf(stderr, "%s: --seconds must be a number from 0.05 to 600, got '%s'\n", cmd,
+                seconds);
+        return CLI_EXIT_USAGE;
+    }
+    if (rounds < 1) {
+        fprintf(stderr, "%s: --rounds must be at least 1\n", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    o->rounds = (unsigned)rounds;
+    return 0;
+}
+
+/* ================================================================ certs */
+
+struct cert_bench {
+    rcp_ec_key *ca_key;
+    rcp_ccert_store *cstore;
+    uint8_t cleaf[RCP_CCERT_MAX_LEN];
+    size_t cleaf_len;
+    rcp_x509_store *xstore;
+    const uint8_t *xleaf;
+    size_t xleaf_len;
+    const uint8_t *tbs, *sig;
+    size_t tbs_len;
+};
+
+static int op_ecdsa_verify(void *p)
+{
+    struct cert_bench *b = p;
+    return rcp_ecdsa_verify(b->ca_key, b->tbs, b->tbs_len, b->sig, RCP_CCERT_SIG_LEN);
+}
+
+static int op_compact_verify(void *p)
+{
+    struct cert_bench *b = p;
+    return rcp_ccert_verify(b->cstore, b->cleaf, b->cleaf_len, T0 + DAY, RCP_USAGE_SIGN, NULL,
+                            NULL);
+}
+
+static int op_x509_verify(void *p)
+{
+    struct cert_bench *b = p;
+    return rcp_x509_store_verify_cached(b->xstore, b->xleaf, b->xleaf_len, T0 + DAY,
+                                        RCP_X509_USAGE_SIGN, NULL, NULL);
+}
+
+static void usage_certs(FILE *f)
+{
+    fprintf(f, "usage: rcprov bench certs [--curve p256|brainpoolp256r1] [--seconds S]\n"
+               "                          [--rounds N] [--json] [--quiet]\n\n"
+               "Times, in one run and interleaved, OpenSSL's own ECDSA verify (openssl speed),\n"
+               "rcprov's ECDSA verify, and verifying a compact and an X.509 leaf against a cached\n"
+               "issuer.  Prints microseconds per operation and ratios to openssl speed.\n");
+}
+
+static int run_certs(int argc, char **argv)
+{
+    const char *cmd = "rcprov bench certs";
+    struct bench_opts o = {0};
+    struct cert_bench b;
+    rcp_drbg drbg;
+    rcp_ec_key *root_key = NULL, *leaf_key = NULL;
+    rcp_x509 *xroot = NULL, *xca = NULL, *xleaf = NULL;
+    uint8_t croot[RCP_CCERT_MAX_LEN], cca[RCP_CCERT_MAX_LEN];
+    size_t croot_len = 0, cca_len = 0;
+    rcp_cert_why cwhy;
+    rcp_x509_why xwhy;
+    rcp_ccert leaf;
+    double v_ossl[BENCH_MAX_ROUNDS], v_ecdsa[BENCH_MAX_ROUNDS], v_compact[BENCH_MAX_ROUNDS],
+        v_x509[BENCH_MAX_ROUNDS];
+    memset(&b, 0, sizeof b);
+    int ret = parse_common(cmd, argc, argv, &o, usage_certs);
+    if (ret)
+        return ret < 0 ? 0 : ret;
+
+    /* A CI -> intermediate -> leaf chain in both formats, same keys. */
+    ret = rcp_drbg_init(&drbg, (const uint8_t *)"bench certs", 11);
+    if (ret == 0)
+        ret = rcp_ec_key_generate(o.curve, &drbg.rng, &root_key);
+    if (ret == 0)
+        ret = rcp_ec_key_generate(o.curve, &drbg.rng, &b.ca_key);
+    if (ret == 0)
+        ret = rcp_ec_key_generate(o.curve, &drbg.rng, &leaf_key);
+    rcp_ccert_template t_root = {(const uint8_t *)"\x01", 1, "bench CI", RCP_USAGE_CA, root_key,
+                                 T0, T0 + 3650 * DAY, NULL, 0};
+    rcp_ccert_template t_ca = {(const uint8_t *)"\x02", 1, "bench PN", RCP_USAGE_CA, b.ca_key,
+                               T0, T0 + 3650 * DAY, NULL, 0};
+    rcp_ccert_template t_leaf = {(const uint8_t *)"\x03", 1, "bench TRE", RCP_USAGE_SIGN,
+                                 leaf_key, T0, T0 + 365 * DAY, NULL, 0};
+    if (ret == 0)
+        ret = rcp_ccert_issue(&t_root, root_key, croot, sizeof croot, &croot_len);
+    if (ret == 0)
+        ret = rcp_ccert_issue(&t_ca, root_key, cca, sizeof cca, &cca_len);
+    if (ret == 0)
+        ret = rcp_ccert_issue(&t_leaf, b.ca_key, b.cleaf, sizeof b.cleaf, &b.cleaf_len);
+    if (ret == 0)
+        ret = rcp_ccert_store_new(&b.cstore);
+    if (ret == 0)
+        ret = rcp_ccert_store_add_anchor(b.cstore, croot, croot_len, &cwhy);
+    if (ret == 0)
+        ret = rcp_ccert_store_add_ca(b.cstore, cca, cca_len, T0 + DAY, &cwhy);
+    if (ret == 0)
+        ret = rcp_ccert_decode(b.cleaf, b.cleaf_len, &leaf);
+    rcp_x509_template x_root = {(const uint8_t *)"\x01", 1, "bench CI", NULL, RCP_X509_USAGE_CA,
+                                1, root_key, T0, T0 + 3650 * DAY};
+    rcp_x509_template x_ca = {(const uint8_t *)"\x02", 1, "bench PN", NULL, RCP_X509_USAGE_CA, 0,
+                              b.ca_key, T0, T0 + 3650 * DAY};
+    rcp_x509_template x_leaf = {(const uint8_t *)"\x03", 1, "bench TRE", NULL, RCP_X509_USAGE_SIGN,
+                                RCP_X509_PATHLEN_NONE, leaf_key, T0, T0 + 365 * DAY};
+    if (ret == 0)
+        ret = rcp_x509_issue(&x_root, NULL, root_key, &xroot);
+    if (ret == 0)
+        ret = rcp_x509_issue(&x_ca, xroot, root_key, &xca);
+    if (ret == 0)
+        ret = rcp_x509_issue(&x_leaf, xca, b.ca_key, &xleaf);
+    if (ret == 0)
+        ret = rcp_x509_store_new(&b.xstore);
+    if (ret == 0)
+        ret = rcp_x509_store_add_anchor(b.xstore, xroot, &xwhy);
+    if (ret == 0)
+        ret = rcp_x509_store_add_ca(b.xstore, xca, T0 + DAY, &xwhy);
+    if (ret) {
+        fprintf(stderr, "%s: set-up failed: %s\n", cmd, rcp_strerror(ret));
+        ret = CLI_EXIT_FAIL;
+        goto out;
+    }
+    b.xleaf = rcp_x509_der(xleaf, &b.xleaf_len);
+    b.tbs = leaf.tbs;
+    b.tbs_len = leaf.tbs_len;
+    b.sig = leaf.sig;
+
+    int secs = o.seconds < 1 ? 1 : (int)(o.seconds + 0.5);
+    for (unsigned r = 0; r < o.rounds; r++) {
+        bench_progress(o.quiet || o.json, "bench certs: round %u/%u: openssl speed", r + 1,
+                       o.rounds);
+        double vps = bench_openssl_speed_verify_per_s(o.curve, secs);
+        if (vps <= 0) {
+            ret = CLI_EXIT_FAIL;
+            goto out;
+        }
+        v_ossl[r] = 1e6 / vps;
+        bench_progress(o.quiet || o.json, "bench certs: round %u/%u: rcprov", r + 1, o.rounds);
+        v_ecdsa[r] = bench_time_us("ECDSA verify", op_ecdsa_verify, &b, o.seconds);
+        v_compact[r] = bench_time_us("compact leaf", op_compact_verify, &b, o.seconds);
+        v_x509[r] = bench_time_us("X.509 leaf", op_x509_verify, &b, o.seconds);
+        if (v_ecdsa[r] < 0 || v_compact[r] < 0 || v_x509[r] < 0) {
+            ret = CLI_EXIT_FAIL;
+            goto out;
+        }
+    }
+    bench_progress(o.quiet || o.json, "%s", "");
+    double m_ossl = bench_median(v_ossl, o.rounds), m_ecdsa = bench_median(v_ecdsa, o.rounds);
+    double m_compact = bench_median(v_compact, o.rounds), m_x509 = bench_median(v_x509, o.rounds);
+    if (o.json) {
+        printf("{\"bench\":\"certs\",\"curve\":\"%s\",\"rounds\":%u,"
+               "\"openssl_speed_verify_us\":%.2f,\"ecdsa_verify_us\":%.2f,"
+               "\"compact_leaf_verify_us\":%.2f,\"x509_leaf_verify_us\":%.2f,"
+               "\"compact_leaf_bytes\":%zu,\"x509_leaf_bytes\":%zu,"
+               "\"ecdsa_ratio\":%.3f,\"compact_ratio\":%.3f,\"x509_ratio\":%.3f}\n",
+               rcp_curve_name(o.curve), o.rounds, m_ossl, m_ecdsa, m_compact, m_x509,
+               b.cleaf_len, b.xleaf_len, m_ecdsa / m_ossl, m_compact / m_ossl, m_x509 / m_ossl);
+    } else {
+        printf("certificate verification, %s, median of %u rounds (cost / openssl speed):\n",
+               rcp_curve_name(o.curve), o.rounds);
+        printf("  %-44s %9.2f us  1.00\n", "ECDSA verify, openssl speed", m_ossl);
+        printf("  %-44s %9.2f us  %.2f\n", "ECDSA verify, rcprov (SHA-256 + verify)", m_ecdsa,
+               m_ecdsa / m_ossl);
+        printf("  %-44s %9.2f us  %.2f   (%zu bytes)\n", "compact leaf vs cached issuer",
+               m_compact, m_compact / m_ossl, b.cleaf_len);
+        printf("  %-44s %9.2f us  %.2f   (%zu bytes)\n", "X.509 leaf vs cached issuer", m_x509,
+               m_x509 / m_ossl, b.xleaf_len);
+    }
+    ret = 0;
+out:
+    rcp_ec_key_free(root_key);
+    rcp_ec_key_free(leaf_key);
+    rcp_ec_key_free(b.ca_key);
+    rcp_ccert_store_free(b.cstore);
+    rcp_x509_store_free(b.xstore);
+    rcp_x509_free(xroot);
+    rcp_x509_free(xca);
+    rcp_x509_free(xleaf);
+    rcp_drbg_wipe(&drbg);
+    return ret;
+}
+
+/* ======================================================= uuid-attach-sn */
+
+/* One device's messages, made before the measurement. */
+struct prepared {
+    uint8_t attach[RCP_MSG_MAX], tre[RCP_MSG_MAX], authz[RCP_MSG_MAX];
+    size_t attach_len, tre_len, authz_len;
+    uint8_t uuid[RCP_UUID_LEN], authz_id[RCP_AUTHZ_ID_LEN];
+};
+
+static int first_out(const rcp_step *s, uint32_t type, uint8_t *buf, size_t *len)
+{
+    for (size_t k = 0; k < s->n_out; k++)
+        if (s->out[k].type == type) {
+            memcpy(buf, s->out[k].buf, s->out[k].len);
+            *len = s->out[k].len;
+            return 0;
+        }
+    return RCP_ERR_PROTOCOL;
+}
+
+/* Drive the world's device, SN and AuthS up to the AuthS answer. */
+static int prepare(rcp_ua_world *w, size_t i, rcp_store *scratch, struct prepared *p)
+{
+    rcp_step s, s2;
+    char why[256];
+    rcp_ua_device *d = rcp_ua_world_device(w, i);
+    rcp_ua_sn sn = *rcp_ua_world_sn(w);
+    sn.store = scratch;
+    int ret = rcp_ua_world_register(w, i, why, sizeof why);
+    if (ret == 0)
+        ret = rcp_ua_device_start(d, &s);
+    if (ret == 0)
+        ret = first_out(&s, RCP_UA_ATTACH_REQUEST, p->attach, &p->attach_len);
+    if (ret == 0)
+        ret = rcp_ua_sn_handle(&sn, p->attach, p->attach_len, &s);
+    /* (a handler clears its step first: never pass a step's own output) */
+    if (ret == 0)
+        ret = rcp_ua_device_handle(d, s.out[0].buf, s.out[0].len, &s2);
+    if (ret == 0)
+        ret = first_out(&s2, RCP_UA_TRE_CREDENTIALS, p->tre, &p->tre_len);
+    if (ret == 0)
+        ret = rcp_ua_sn_handle(&sn, p->tre, p->tre_len, &s);
+    if (ret == 0)
+        ret = rcp_ua_auths_handle(rcp_ua_world_auths(w), s.out[0].buf, s.out[0].len, &s2);
+    if (ret == 0)
+        ret = first_out(&s2, RCP_UA_AUTHZ_RESPONSE, p->authz, &p->authz_len);
+    if (ret)
+        return ret;
+    memcpy(p->uuid, d->uuid, RCP_UUID_LEN);
+    /* The authorization id, for the ACK_RESPONSE the bench plays back. */
+    rcp_envelope env;
+    rcp_cbor_cursor t;
+    const uint8_t *v = NULL, *sig = NULL;
+    size_t n = 0, pairs = 0;
+    uint64_t k = 0, label = 0;
+    if (rcp_envelope_decode(&env, p->authz, p->authz_len, NULL, NULL) != 0 ||
+        rcp_cbor_expect_map(&env.body, &pairs) != 0 || rcp_cbor_expect_uint(&env.body, &k) != 0 ||
+        rcp_cbor_expect_bstr(&env.body, &v, &n, 1, RCP_MSG_MAX) != 0 ||
+        rcp_signed_decode(v, n, NULL, RCP_ERR_DECODE, &t, &sig) != 0 ||
+        rcp_cbor_expect_array(&t, &pairs) != 0 || rcp_cbor_expect_uint(&t, &label) != 0 ||
+        rcp_cbor_expect_bstr(&t, &v, &n, RCP_AUTHZ_ID_LEN, RCP_AUTHZ_ID_LEN) != 0)
+        return RCP_ERR_DECODE;
+    memcpy(p->authz_id, v, RCP_AUTHZ_ID_LEN);
+    return RCP_OK;
+}
+
+struct sn_run {
+    rcp_ua_sn sn;
+    struct prepared *p;
+    size_t n;
+    rcp_op_counts ops;
+    size_t flows;
+};
+
+static void add(rcp_op_counts *a, const rcp_op_counts *b)
+{
+    a->sign += b->sign;
+    a->verify += b->verify;
+    a->ecdh += b->ecdh;
+    a->keygen += b->keygen;
+}
+
+/* One whole flow as the SN sees it, with the device's AKA answer computed
+ * here (Milenage, no public-key work) and the AuthS answers played back. */
+static int sn_flow(struct sn_run *r, size_t i, const char *imsi)
+{
+    struct prepared *p = &r->p[i];
+    rcp_step s;
+    uint8_t msg[RCP_MSG_MAX], cookie[RCP_COOKIE_MAX], res[8];
+    size_t len = 0, cookie_len = 0;
+    int ret = rcp_ua_sn_handle(&r->sn, p->attach, p->attach_len, &s);
+    add(&r->ops, &s.ops);
+    if (ret == 0)
+        ret = rcp_ua_sn_handle(&r->sn, p->tre, p->tre_len, &s);
+    add(&r->ops, &s.ops);
+    if (ret == 0)
+        ret = rcp_ua_sn_handle(&r->sn, p->authz, p->authz_len, &s);
+    add(&r->ops, &s.ops);
+    /* AKA: attach with the IMSI, answer with RES, take the result and ack. */
+    rcp_cbor_enc e;
+    if (ret == 0) {
+        rcp_cbor_enc_init(&e, msg, sizeof msg);
+        rcp_envelope_begin(&e, RCP_UA_AKA_ATTACH, 1);
+        rcp_cbor_enc_uint(&e, 1);
+        rcp_cbor_enc_text(&e, imsi);
+        ret = rcp_cbor_enc_finish(&e, &len);
+    }
+    if (ret == 0)
+        ret = rcp_ua_sn_handle(&r->sn, msg, len, &s);
+    add(&r->ops, &s.ops);
+    if (ret == 0) {
+        rcp_envelope env;
+        const uint8_t *rand = NULL, *ck = NULL;
+        size_t n = 0, pairs = 0;
+        uint64_t k = 0;
+        rcp_hss_subscriber sub;
+        rcp_milenage mil;
+        if (rcp_envelope_decode(&env, s.out[0].buf, s.out[0].len, NULL, NULL) != 0 ||
+            rcp_cbor_expect_map(&env.body, &pairs) != 0 ||
+            rcp_cbor_expect_uint(&env.body, &k) != 0 ||
+            rcp_cbor_expect_bstr(&env.body, &rand, &n, 16, 16) != 0 ||
+            rcp_cbor_expect_uint(&env.body, &k) != 0 || rcp_cbor_skip(&env.body) != 0 ||
+            rcp_cbor_expect_uint(&env.body, &k) != 0 ||
+            rcp_cbor_expect_bstr(&env.body, &ck, &cookie_len, 1, sizeof cookie) != 0)
+            return RCP_ERR_DECODE;
+        memcpy(cookie, ck, cookie_len);
+        ret = rcp_store_hss_get(r->sn.store, imsi, &sub);
+        if (ret == 0) {
+            rcp_milenage_init(&mil, sub.k, sub.opc, &sub.consts);
+            ret = rcp_milenage_f2345(&mil, rand, res, NULL, NULL, NULL);
+            rcp_milenage_wipe(&mil);
+        }
+        rcp_wipe(&sub, sizeof sub);
+    }
+    if (ret == 0) {
+        rcp_cbor_enc_init(&e, msg, sizeof msg);
+        rcp_envelope_begin(&e, RCP_UA_AKA_RESPONSE, 2);
+        rcp_cbor_enc_uint(&e, 1);
+        rcp_cbor_enc_bstr(&e, res, 8);
+        rcp_cbor_enc_uint(&e, 3);
+        rcp_cbor_enc_bstr(&e, cookie, cookie_len);
+        ret = rcp_cbor_enc_finish(&e, &len);
+    }
+    if (ret == 0)
+        ret = rcp_ua_sn_handle(&r->sn, msg, len, &s);
+    add(&r->ops, &s.ops);
+    if (ret == 0) {
+        rcp_cbor_enc_init(&e, msg, sizeof msg);
+        rcp_envelope_begin(&e, RCP_UA_ACK_RESPONSE, 3);
+        rcp_cbor_enc_uint(&e, 1);
+        rcp_cbor_enc_bstr(&e, p->authz_id, RCP_AUTHZ_ID_LEN);
+        rcp_cbor_enc_uint(&e, 2);
+        rcp_cbor_enc_bstr(&e, p->uuid, RCP_UUID_LEN);
+        rcp_cbor_enc_uint(&e, 3);
+        rcp_cbor_enc_bool(&e, true);
+        ret = rcp_cbor_enc_finish(&e, &len);
+    }
+    if (ret == 0)
+        ret = rcp_ua_sn_handle(&r->sn, msg, len, &s);
+    if (ret == 0)
+        r->flows++;
+    return ret;
+}
+
+/* Primitive costs, as the SN performs them. */
+struct prim {
+    rcp_ec_key *key, *peer;
+    uint8_t msg[128], sig[64];
+    size_t sig_len;
+};
+
+static int op_verify(void *p)
+{
+    struct prim *x = p;
+    return rcp_ecdsa_verify(x->key, x->msg, sizeof x->msg, x->sig, x->sig_len);
+}
+
+static int op_sign(void *p)
+{
+    struct prim *x = p;
+    uint8_t sig[64];
+    size_t n = 0;
+    return rcp_ecdsa_sign(x->key, x->msg, sizeof x->msg, sig, sizeof sig, &n);
+}
+
+static int op_ecdh(void *p)
+{
+    struct prim *x = p;
+    uint8_t z[RCP_EC_MAX_SECRET];
+    size_t n = 0;
+    return rcp_ecdh(x->key, x->peer, z, sizeof z, &n);
+}
+
+static rcp_curve g_prim_curve;
+
+static int op_keygen(void *p)
+{
+    rcp_ec_key *k = NULL;
+    (void)p;
+    int ret = rcp_ec_key_generate(g_prim_curve, rcp_rng_system(), &k);
+    rcp_ec_key_free(k);
+    return ret;
+}
+
+static void usage_sn(FILE *f)
+{
+    fprintf(f, "usage: rcprov bench uuid-attach-sn [--curve p256|brainpoolp256r1] [--seconds S]\n"
+               "                                   [--rounds N] [--json] [--quiet]\n\n"
+               "Drives the Serving Network alone on one core (device messages and Authorization\n"
+               "Server answers prepared beforehand, in-memory store) through whole uuid-attach\n"
+               "flows, AKA included, and measures in the same run each public-key primitive the\n"
+               "SN performs.  Prints flows/s, the crypto-bound limit 1 / (sum of primitive costs\n"
+               "per flow) and their ratio.\n");
+}
+
+static int run_sn(int argc, char **argv)
+{
+    const char *cmd = "rcprov bench uuid-attach-sn";
+    struct bench_opts o = {0};
+    rcp_ua_world *w = NULL;
+    rcp_store *scratch = NULL;
+    struct sn_run r;
+    struct prim pr;
+    double v_flow[BENCH_MAX_ROUNDS], v_ver[BENCH_MAX_ROUNDS], v_sign[BENCH_MAX_ROUNDS],
+        v_ecdh[BENCH_MAX_ROUNDS], v_keygen[BENCH_MAX_ROUNDS];
+    memset(&r, 0, sizeof r);
+    memset(&pr, 0, sizeof pr);
+    int ret = parse_common(cmd, argc, argv, &o, usage_sn);
+    if (ret)
+        return ret < 0 ? 0 : ret;
+    /* Enough prepared flows for one round of about --seconds. */
+    size_t n = o.curve == RCP_CURVE_P256 ? 2000 : 400;
+    n = (size_t)((double)n * o.seconds);
+    if (n < 50)
+        n = 50;
+    rcp_ua_world_opts wo = {n, o.curve, RCP_SUITE_GCM, 99, NULL, 3, n + 16};
+    bench_progress(o.quiet || o.json, "bench: preparing %zu device flows", n);
+    ret = rcp_ua_world_new(&wo, &w);
+    if (ret == 0)
+        ret = rcp_store_open("sqlite::memory:", &scratch);
+    r.p = calloc(n, sizeof *r.p);
+    if (r.p == NULL)
+        ret = RCP_ERR_NO_MEMORY;
+    for (size_t i = 0; ret == 0 && i < n; i++)
+        ret = prepare(w, i, scratch, &r.p[i]);
+    if (ret) {
+        fprintf(stderr, "%s: preparing the flows failed: %s\n", cmd, rcp_strerror(ret));
+        ret = CLI_EXIT_FAIL;
+        goto out;
+    }
+    r.n = n;
+    r.sn = *rcp_ua_world_sn(w);
+    r.sn.rng = rcp_rng_system(); /* as in production, not the world's test DRBG */
+
+    /* Primitive operands. */
+    g_prim_curve = o.curve;
+    ret = rcp_ec_key_generate(o.curve, rcp_rng_system(), &pr.key);
+    if (ret == 0)
+        ret = rcp_ec_key_generate(o.curve, rcp_rng_system(), &pr.peer);
+    if (ret == 0)
+        ret = rcp_ecdsa_sign(pr.key, pr.msg, sizeof pr.msg, pr.sig, sizeof pr.sig, &pr.sig_len);
+    if (ret) {
+        ret = CLI_EXIT_FAIL;
+        goto out;
+    }
+
+    rcp_op_counts per_flow = {0};
+    for (unsigned round = 0; round < o.rounds; round++) {
+        rcp_store *st = NULL;
+        /* A fresh SN store per round: the prepared sessions are new to it. */
+        ret = rcp_store_open("sqlite::memory:", &st);
+        if (ret) {
+            ret = CLI_EXIT_FAIL;
+            goto out;
+        }
+        r.sn.store = st;
+        memset(&r.ops, 0, sizeof r.ops);
+        r.flows = 0;
+        bench_progress(o.quiet || o.json, "bench: round %u/%u: %zu SN flows", round + 1,
+                       o.rounds, n);
+        double t0 = now_s();
+        for (size_t i = 0; i < n && ret == 0; i++) {
+            char imsi[16];
+            snprintf(imsi, sizeof imsi, "00101%010llu",
+                     (unsigned long long)(r.sn.msin_first + i));
+            ret = sn_flow(&r, i, imsi);
+        }
+        double t1 = now_s();
+        rcp_store_close(st);
+        if (ret) {
+            fprintf(stderr, "%s: flow failed: %s\n", cmd, rcp_strerror(ret));
+            ret = CLI_EXIT_FAIL;
+            goto out;
+        }
+        v_flow[round] = (double)r.flows / (t1 - t0);
+        per_flow = r.ops;
+        bench_progress(o.quiet || o.json, "bench: round %u/%u: primitives", round + 1, o.rounds);
+        double ps = o.seconds / 4;
+        v_ver[round] = bench_time_us("verify", op_verify, &pr, ps);
+        v_sign[round] = bench_time_us("sign", op_sign, &pr, ps);
+        v_ecdh[round] = bench_time_us("ecdh", op_ecdh, &pr, ps);
+        v_keygen[round] = bench_time_us("keygen", op_keygen, &pr, ps);
+        if (v_ver[round] < 0 || v_sign[round] < 0 || v_ecdh[round] < 0 || v_keygen[round] < 0) {
+            ret = CLI_EXIT_FAIL;
+            goto out;
+        }
+    }
+    bench_progress(o.quiet || o.json, "%s", "");
+    double fn = (double)n;
+    double c_ver = per_flow.verify / fn, c_sign = per_flow.sign / fn, c_ecdh = per_flow.ecdh / fn,
+           c_keygen = per_flow.keygen / fn;
+    double m_ver = bench_median(v_ver, o.rounds), m_sign = bench_median(v_sign, o.rounds);
+    double m_ecdh = bench_median(v_ecdh, o.rounds), m_keygen = bench_median(v_keygen, o.rounds);
+    double flows = bench_median(v_flow, o.rounds);
+    double cost_us = c_ver * m_ver + c_sign * m_sign + c_ecdh * m_ecdh + c_keygen * m_keygen;
+    double bound = 1e6 / cost_us;
+    if (o.json) {
+        printf("{\"bench\":\"uuid-attach-sn\",\"curve\":\"%s\",\"rounds\":%u,\"flows\":%zu,"
+               "\"flows_per_s\":%.1f,\"bound_per_s\":%.1f,\"ratio\":%.3f,"
+               "\"ops\":{\"verify\":%.3f,\"sign\":%.3f,\"ecdh\":%.3f,\"keygen\":%.3f},"
+               "\"primitive_us\":{\"verify\":%.2f,\"sign\":%.2f,\"ecdh\":%.2f,\"keygen\":%.2f}}\n",
+               rcp_curve_name(o.curve), o.rounds, n, flows, bound, flows / bound, c_ver, c_sign,
+               c_ecdh, c_keygen, m_ver, m_sign, m_ecdh, m_keygen);
+    } else {
+        printf("Serving Network alone, uuid-attach with AKA, %s, one core, median of %u rounds "
+               "of %zu flows:\n",
+               rcp_curve_name(o.curve), o.rounds, n);
+        printf("  %-10s %6s %10s\n", "primitive", "/flow", "us each");
+        printf("  %-10s %6.3f %10.2f\n", "verify", c_ver, m_ver);
+        printf("  %-10s %6.3f %10.2f\n", "sign", c_sign, m_sign);
+        printf("  %-10s %6.3f %10.2f\n", "ecdh", c_ecdh, m_ecdh);
+        printf("  %-10s %6.3f %10.2f\n", "keygen", c_keygen, m_keygen);
+        printf("  flows/s %.1f, crypto-bound %.1f/s, ratio %.3f\n", flows, bound, flows / bound);
+    }
+    ret = 0;
+out:
+    free(r.p);
+    rcp_store_close(scratch);
+    rcp_ua_world_free(w);
+    rcp_ec_key_free(pr.key);
+    rcp_ec_key_free(pr.peer);
+    return ret;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "certs") == 0)
+        return run_certs(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "uuid-attach-sn") == 0)
+        return run_sn(argc, argv);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: rcprov bench certs|uuid-attach-sn [options]   (--help for each)\n");
+        return 0;
+    }
+    fprintf(stderr, "rcprov bench: %s (benches: certs, uuid-attach-sn)\n",
+            argc >= 2 ? "unknown bench" : "missing bench");
+    return CLI_EXIT_USAGE;
+}
