@@ -146,7 +146,14 @@ typedef struct {
     const rcp_ec_key *ecdsa_key; /* SK.SN.ECDSA */
     const uint8_t *cert_ecdsa;   /* CERT.SN.ECDSA (compact) */
     size_t cert_ecdsa_len;
+    uint8_t ecka_kid[RCP_KID_LEN];  /* set by rcp_ua_sn_creds_init */
+    uint8_t ecdsa_kid[RCP_KID_LEN]; /* set by rcp_ua_sn_creds_init */
 } rcp_ua_sn_creds;
+
+/* Compute the key ids of a credential set once (the engine uses them in
+ * every message).  Call after filling the keys; RCP_ERR_INVALID_ARG if a
+ * key is missing or not on c->curve. */
+RCP_MUST_CHECK int rcp_ua_sn_creds_init(rcp_ua_sn_creds *c);
 
 typedef struct {
     char fqdn[RCP_UA_FQDN_MAX + 1];

@@ -95,7 +95,34 @@ typedef struct {
     EVP_PKEY *tmpl;
     uint8_t p[RCP_EC_MAX_SCALAR];
     uint8_t n[RCP_EC_MAX_SCALAR];
+    /* Point decompression for p = 3 mod 4: y = (x^3 + ax + b)^((p+1)/4).
+     * NULL when the curve does not allow it (OpenSSL's path is used). */
+    BIGNUM *bp, *ba, *bb, *sqrt_exp;
+    BN_MONT_CTX *mont;
 } curve_state;
+
+/* The square-root exponent and Montgomery context of a p = 3 mod 4 field. */
+static void sqrt_init(curve_state *st, BN_CTX *bn)
+{
+    st->bp = BN_new();
+    st->ba = BN_new();
+    st->bb = BN_new();
+    st->sqrt_exp = BN_new();
+    st->mont = BN_MONT_CTX_new();
+    if (st->bp == NULL || st->ba == NULL || st->bb == NULL || st->sqrt_exp == NULL ||
+        st->mont == NULL || EC_GROUP_get_curve(st->group, st->bp, st->ba, st->bb, bn) != 1 ||
+        BN_mod_word(st->bp, 4) != 3 || BN_copy(st->sqrt_exp, st->bp) == NULL ||
+        BN_add_word(st->sqrt_exp, 1) != 1 || BN_rshift(st->sqrt_exp, st->sqrt_exp, 2) != 1 ||
+        BN_MONT_CTX_set(st->mont, st->bp, bn) != 1) {
+        BN_free(st->bp);
+        BN_free(st->ba);
+        BN_free(st->bb);
+        BN_free(st->sqrt_exp);
+        BN_MONT_CTX_free(st->mont);
+        st->bp = st->ba = st->bb = st->sqrt_exp = NULL;
+        st->mont = NULL;
+    }
+}
 
 static EVP_PKEY *params_template(const char *group_name)
 {
@@ -125,6 +152,8 @@ static void curves_init(void)
         curve_state *st = &g_state[i];
         st->group = EC_GROUP_new_by_curve_name_ex(NULL, NULL, k_curves[i].nid);
         st->tmpl = params_template(k_curves[i].ossl_group);
+        if (st->group != NULL)
+            sqrt_init(st, bn);
         ok = st->group != NULL && st->tmpl != NULL &&
              EC_GROUP_get_curve(st->group, p, NULL, NULL, bn) == 1 &&
              BN_bn2binpad(p, st->p, (int)k_curves[i].size) == (int)k_curves[i].size &&
@@ -316,6 +345,45 @@ out:
  * step 4 of SEC 1 3.2.2.1 (nQ = O) holds without computing it.
  * unc receives the uncompressed encoding (1 + 2*size bytes).
  */
+/* y for x (compressed point pt = 02/03 || x) on a p = 3 mod 4 curve:
+ * rhs = x^3 + ax + b, y = rhs^((p+1)/4), and y^2 must equal rhs (else x is
+ * not the abscissa of a point).  unc receives 04 || x || y. */
+static int decompress(const curve_state *st, const uint8_t *pt, size_t s, uint8_t *unc,
+                      BN_CTX *bn)
+{
+    int ret = RCP_ERR_CRYPTO;
+    BN_CTX_start(bn);
+    BIGNUM *x = BN_CTX_get(bn), *rhs = BN_CTX_get(bn), *y = BN_CTX_get(bn), *t = BN_CTX_get(bn);
+    if (t == NULL || BN_bin2bn(pt + 1, (int)s, x) == NULL ||
+        BN_mod_sqr(rhs, x, st->bp, bn) != 1 ||           /* x^2 */
+        BN_mod_add(rhs, rhs, st->ba, st->bp, bn) != 1 || /* x^2 + a */
+        BN_mod_mul(rhs, rhs, x, st->bp, bn) != 1 ||      /* x^3 + ax */
+        BN_mod_add(rhs, rhs, st->bb, st->bp, bn) != 1 || /* x^3 + ax + b */
+        BN_mod_exp_mont(y, rhs, st->sqrt_exp, st->bp, bn, st->mont) != 1 ||
+        BN_mod_sqr(t, y, st->bp, bn) != 1)
+        goto out;
+    if (BN_cmp(t, rhs) != 0) {
+        ret = RCP_ERR_POINT_INVALID; /* no square root: not on the curve */
+        goto out;
+    }
+    if (BN_is_odd(y) != (pt[0] == 0x03)) {
+        if (BN_is_zero(y)) {
+            ret = RCP_ERR_POINT_INVALID; /* y = 0 has no odd twin */
+            goto out;
+        }
+        if (BN_sub(y, st->bp, y) != 1)
+            goto out;
+    }
+    unc[0] = 0x04;
+    memcpy(unc + 1, pt + 1, s);
+    if (BN_bn2binpad(y, unc + 1 + s, (int)s) != (int)s)
+        goto out;
+    ret = RCP_OK;
+out:
+    BN_CTX_end(bn);
+    return ret;
+}
+
 static int ec_point_decode(const curve_info *ci, const curve_state *st, const uint8_t *pt,
                            size_t len, uint8_t *unc)
 {
@@ -335,6 +403,17 @@ static int ec_point_decode(const curve_info *ci, const curve_state *st, const ui
     if (q == NULL || bn == NULL) {
         ret = RCP_ERR_NO_MEMORY;
         goto out;
+    }
+    if (pt[0] != 0x04 && st->mont != NULL) {
+        /* SEC 1 2.3.4 step 2.4 with the cached field: the point is public,
+         * so this need not be constant-time.  The result is then checked
+         * like any uncompressed point below. */
+        ret = decompress(st, pt, s, unc, bn);
+        if (ret)
+            goto out;
+        pt = unc;
+        len = 1 + 2 * s;
+        ret = RCP_ERR_POINT_INVALID;
     }
     if (EC_POINT_oct2point(st->group, q, pt, len, bn) != 1 || /* 2.3.4 step 2.4: sqrt exists */
         EC_POINT_is_at_infinity(st->group, q) || EC_POINT_is_on_curve(st->group, q, bn) != 1)

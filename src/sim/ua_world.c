@@ -201,8 +201,13 @@ int rcp_ua_world_new(const rcp_ua_world_opts *o, rcp_ua_world **out)
     w->sp = (rcp_ua_sp){"oem.rcprov.test", w->sp_key, &w->clock.clock};
 
     /* Serving Network with its HSS (test PLMN 001/01). */
-    w->creds = (rcp_ua_sn_creds){o->curve,       w->ecka_key,  w->cert_ecka, w->cert_ecka_len,
-                                 w->ecdsa_key,   w->cert_ecdsa, w->cert_ecdsa_len};
+    w->creds = (rcp_ua_sn_creds){.curve = o->curve,
+                                 .ecka_key = w->ecka_key,
+                                 .cert_ecka = w->cert_ecka,
+                                 .cert_ecka_len = w->cert_ecka_len,
+                                 .ecdsa_key = w->ecdsa_key,
+                                 .cert_ecdsa = w->cert_ecdsa,
+                                 .cert_ecdsa_len = w->cert_ecdsa_len};
     w->sn = (rcp_ua_sn){.creds = &w->creds,
                         .n_creds = 1,
                         .suites = {RCP_SUITE_GCM, RCP_SUITE_CBC_HMAC},
@@ -223,7 +228,9 @@ int rcp_ua_world_new(const rcp_ua_world_opts *o, rcp_ua_world **out)
                         .rng = rng,
                         .clock = &w->clock.clock};
     rcp_sqn_scheme_default(&w->sn.sqn);
-    ret = rcp_rng_fill(rng, w->sn.cookie_key, sizeof w->sn.cookie_key);
+    ret = rcp_ua_sn_creds_init(&w->creds);
+    if (ret == 0)
+        ret = rcp_rng_fill(rng, w->sn.cookie_key, sizeof w->sn.cookie_key);
     for (size_t i = 0; ret == 0 && i < w->n; i++)
         ret = make_device(w, i, o);
     if (ret)

@@ -19,6 +19,9 @@ static const char *const k_postgres_schemes[] = {"postgresql:", "postgres:"};
 /* ---------------------------------------------------------------- helpers */
 
 static void vformat(char *msg, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vformat(char *msg, size_t cap, const char *fmt, va_list ap)
 {
     if (msg == NULL || cap == 0)
         return;

@@ -35,6 +35,15 @@ struct aka_ctx {
     uint8_t rand[16], xres[8], kasme[32];
 };
 
+int rcp_ua_sn_creds_init(rcp_ua_sn_creds *c)
+{
+    if (c == NULL || c->ecka_key == NULL || c->ecdsa_key == NULL ||
+        rcp_ec_key_curve(c->ecka_key) != c->curve || rcp_ec_key_curve(c->ecdsa_key) != c->curve)
+        return RCP_ERR_INVALID_ARG;
+    int ret = rcp_key_id(c->ecka_key, c->ecka_kid);
+    return ret ? ret : rcp_key_id(c->ecdsa_key, c->ecdsa_kid);
+}
+
 static const rcp_ua_sn_creds *creds_for(const rcp_ua_sn *sn, uint64_t curve)
 {
     for (size_t i = 0; i < sn->n_creds; i++)
@@ -293,9 +302,8 @@ static int handle_tre_credentials(const rcp_ua_sn *sn, rcp_cbor_cursor *body, ui
         return ua_reject(s, RCP_ERR_PROTOCOL, "ATK.TRE is for another UUID");
     if (!rcp_ct_equal(atk.nonce, c.nonce, RCP_NONCE_LEN))
         return ua_reject(s, RCP_ERR_REPLAY, "ATK.TRE answers another challenge (replay)");
-    if (rcp_key_id(cr->ecka_key, ecka_kid) != 0 ||
-        rcp_key_id(sn->creds[0].ecdsa_key, ecdsa_kid) != 0)
-        return rcp_step_fail(s, RCP_ERR_CRYPTO, "own key ids");
+    memcpy(ecka_kid, cr->ecka_kid, RCP_KID_LEN);
+    memcpy(ecdsa_kid, sn->creds[0].ecdsa_kid, RCP_KID_LEN);
     if (memcmp(atk.is_sn, ecka_kid, RCP_KID_LEN) != 0)
         return ua_reject(s, RCP_ERR_PROTOCOL, "ATK.TRE was made for another SN");
     if (atk.suite != c.suite || atk.curve != c.curve)
@@ -375,8 +383,7 @@ static int handle_authz_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uin
     s->ops.verify++;
     if (ua_check_sig(z.tbs, z.tbs_len, z.sig, ag->key))
         return ua_reject(s, RCP_ERR_SIGNATURE, "authorization is not signed by '%s'", ag->fqdn);
-    if (rcp_key_id(sn->creds[0].ecdsa_key, ecdsa_kid) != 0)
-        return rcp_step_fail(s, RCP_ERR_CRYPTO, "own key id");
+    memcpy(ecdsa_kid, sn->creds[0].ecdsa_kid, RCP_KID_LEN);
     if (memcmp(z.uuid, c.uuid, RCP_UUID_LEN) != 0 || !rcp_ct_equal(z.nonce, c.nonce, RCP_NONCE_LEN))
         return ua_reject(s, RCP_ERR_PROTOCOL, "authorization is for another UUID or session");
     if (memcmp(z.sn_kid, ecdsa_kid, RCP_KID_LEN) != 0)
@@ -649,7 +656,6 @@ static int handle_aka_attach(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uint64_
     uint64_t k = 0;
     const char *imsi = NULL;
     char buf[RCP_IMSI_MAX + 1];
-    rcp_allocation al;
     if (rcp_cbor_expect_map(body, &pairs) != 0 || pairs != 1 ||
         rcp_cbor_expect_uint(body, &k) != 0 || k != 1 ||
         rcp_cbor_expect_tstr(body, &imsi, &n, 6, RCP_IMSI_MAX) != 0 ||
@@ -657,11 +663,8 @@ static int handle_aka_attach(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uint64_
         return ua_reject(s, RCP_ERR_DECODE, "AKA_ATTACH is malformed");
     memcpy(buf, imsi, n);
     buf[n] = '\0';
-    int ret = rcp_store_alloc_by_imsi(sn->store, buf, &al);
-    if (ret == RCP_ERR_NOT_FOUND)
-        return ua_reject(s, ret, "IMSI %s was not provisioned by this SN", buf);
-    if (ret)
-        return ua_reject(s, ret, "store: %s", rcp_store_errmsg(sn->store));
+    /* Every HSS subscriber is an allocation of this SN (one transaction
+     * makes both): the HSS lookup in send_challenge answers "not ours". */
     return send_challenge(sn, buf, now, NULL, RCP_TO_REPLY, s);
 }
 
@@ -693,12 +696,13 @@ int rcp_ua_kasme_confirm(const uint8_t kasme[32], const uint8_t rand[16], uint8_
 
 static int send_ack(const rcp_ua_sn *sn, const rcp_allocation *al, uint64_t now, rcp_step *s)
 {
-    uint8_t tok[UA_TOKEN_MAX], kid[RCP_KID_LEN];
+    uint8_t tok[UA_TOKEN_MAX];
     size_t tok_len = 0;
     /* Signed with the primary key: AuthS agreements name the SN by it. */
     const rcp_ua_sn_creds *cr = &sn->creds[0];
-    int ret = rcp_key_id(cr->ecdsa_key, kid);
-    struct ua_ack t = {.authz_id = al->authz_id, .uuid = al->uuid, .sn_kid = kid, .at = now};
+    int ret = 0;
+    struct ua_ack t = {
+        .authz_id = al->authz_id, .uuid = al->uuid, .sn_kid = cr->ecdsa_kid, .at = now};
     if (ret == 0) {
         s->ops.sign++;
         ret = ua_enc_ack(cr->ecdsa_key, &t, tok, sizeof tok, &tok_len);
