@@ -81,9 +81,13 @@ typedef struct {
     uint8_t buf[RCP_MSG_MAX];
 } rcp_out_msg;
 
-/* Operation counts, for the cost figures of a flow. */
+/* Operation counts, for the cost figures of a flow.  pkv_* count public-key
+ * validations (SEC 1 2.3.4 point decoding + 3.2.2.1 public key validation,
+ * TR-03111 3.2.2) of points the role did not make itself: compressed
+ * points cost a square root more than uncompressed ones. */
 typedef struct {
     uint32_t sign, verify, ecdh, keygen, seal, open;
+    uint32_t pkv_compressed, pkv_uncompressed;
 } rcp_op_counts;
 
 /* The result of handling one message.  err is 0 or the RCP_ERR_* that

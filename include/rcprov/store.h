@@ -224,6 +224,14 @@ RCP_MUST_CHECK int rcp_store_hss_get(rcp_store *st, const char *imsi, rcp_hss_su
 RCP_MUST_CHECK int rcp_store_hss_set_sqn(rcp_store *st, const char *imsi, uint64_t old_sqn,
                                          uint64_t new_sqn);
 
+/* HSS: read a subscriber and replace SQN_HE by next(ctx, SQN_HE) in one
+ * write transaction (no other instance can issue a vector in between, so no
+ * retry loop is needed).  An error from next is returned as is and changes
+ * nothing.  *out is the subscriber with the new SQN (holds secrets: wipe). */
+typedef int (*rcp_sqn_next_fn)(void *ctx, uint64_t sqn_he, uint64_t *next);
+RCP_MUST_CHECK int rcp_store_hss_advance(rcp_store *st, const char *imsi, rcp_sqn_next_fn next,
+                                         void *ctx, rcp_hss_subscriber *out);
+
 typedef enum {
     RCP_ALLOC_PROVISIONED = 1, /* credentials sent to the device */
     RCP_ALLOC_AKA_OK = 2,      /* the device ran AKA with them: ack due */
@@ -258,6 +266,21 @@ RCP_MUST_CHECK int rcp_store_alloc_pending_acks(rcp_store *st, rcp_allocation *o
  * Shares the consumed-nonce table with rcp_store_provision. */
 RCP_MUST_CHECK int rcp_store_nonce_consume(rcp_store *st, const uint8_t nonce[RCP_NONCE_LEN],
                                            uint64_t now);
+
+/* The end of a successful AKA run, in one transaction: consume RAND
+ * (RCP_ERR_REPLAY if consumed before: nothing changes), read the
+ * allocation of imsi (RCP_ERR_NOT_FOUND), and move it PROVISIONED ->
+ * AKA_OK (a later state is kept).  *out is the allocation after the call. */
+RCP_MUST_CHECK int rcp_store_aka_complete(rcp_store *st, const char *imsi,
+                                          const uint8_t rand[RCP_NONCE_LEN], uint64_t now,
+                                          rcp_allocation *out);
+
+/* The Authorization Server took the acknowledgement of authz_id, in one
+ * transaction: the UUID's allocation (RCP_ERR_NOT_FOUND) must carry that
+ * authorization (RCP_ERR_PROTOCOL) and be AKA_OK (moved to ACKED) or
+ * already ACKED (no change); PROVISIONED is RCP_ERR_STATE. */
+RCP_MUST_CHECK int rcp_store_alloc_acked(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN],
+                                         const uint8_t authz_id[RCP_AUTHZ_ID_LEN]);
 
 /* Count allocations (IMSIs handed out). */
 RCP_MUST_CHECK int rcp_store_alloc_count(rcp_store *st, uint64_t *count);

@@ -389,6 +389,8 @@ static void add_ops(rcp_op_counts *a, const rcp_op_counts *b)
     a->keygen += b->keygen;
     a->seal += b->seal;
     a->open += b->open;
+    a->pkv_compressed += b->pkv_compressed;
+    a->pkv_uncompressed += b->pkv_uncompressed;
 }
 
 static void set_why(char *why, size_t cap, const char *who, const rcp_step *s)
@@ -559,13 +561,16 @@ int rcp_ua_world_inject(rcp_ua_world *w, size_t device, rcp_node from, rcp_node 
                         const uint8_t *msg, size_t len, char *why, size_t why_cap)
 {
     rcp_out_msg m;
+    rcp_envelope env;
     if (w == NULL || device >= w->n || msg == NULL || len > RCP_MSG_MAX)
         return RCP_ERR_INVALID_ARG;
     struct queue *q = calloc(1, sizeof *q);
     if (q == NULL)
         return RCP_ERR_NO_MEMORY;
     m.to = RCP_TO_NONE;
-    m.type = 0;
+    /* The tap and the observer see the type as for any other message (0
+     * only for bytes that are not an rcprov message). */
+    m.type = rcp_envelope_decode(&env, msg, len, NULL, NULL) == 0 ? env.type : 0;
     m.len = len;
     memcpy(m.buf, msg, len);
     push(q, from, to, &m);

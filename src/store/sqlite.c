@@ -1315,6 +1315,109 @@ static int sq_nonce_consume(rcp_store *st, const uint8_t nonce[RCP_NONCE_LEN], u
     return ret;
 }
 
+/* Move an allocation one state forward inside the caller's transaction. */
+static int alloc_step(sq_store *s, const char *imsi, rcp_alloc_state state)
+{
+    sq_bind b = {0};
+    int ret = sq_prep(s, Q_ALLOC_SET_STATE, &b);
+    if (ret)
+        return ret;
+    b_text(&b, 1, imsi);
+    b_int(&b, 2, state);
+    return sq_run(s, &b, "moving the allocation's state");
+}
+
+static int sq_aka_complete(rcp_store *st, const char *imsi, const uint8_t rand[RCP_NONCE_LEN],
+                           uint64_t now, rcp_allocation *out)
+{
+    sq_store *s = sq(st);
+    rcp_allocation a;
+    int found = 0;
+    int ret = tx_begin(s, Q_BEGIN_WRITE);
+    if (ret == 0)
+        ret = read_alloc(s, Q_ALLOC_BY_IMSI, imsi, &a, &found);
+    if (ret == 0 && !found)
+        ret = rcp_store_fail(st, RCP_ERR_NOT_FOUND, "IMSI %s has no IMSI allocation", imsi);
+    if (ret == 0)
+        ret = nonce_take(s, rand, NULL, now, "AKA RAND");
+    if (ret == 0 && a.state == RCP_ALLOC_PROVISIONED) {
+        ret = alloc_step(s, imsi, RCP_ALLOC_AKA_OK);
+        a.state = RCP_ALLOC_AKA_OK;
+    }
+    if (ret == 0)
+        ret = tx_commit(s);
+    tx_rollback(s);
+    if (ret == 0)
+        *out = a;
+    return ret;
+}
+
+static int sq_alloc_acked(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN],
+                          const uint8_t authz_id[RCP_AUTHZ_ID_LEN])
+{
+    sq_store *s = sq(st);
+    rcp_allocation a;
+    rcp_store_hexbuf h;
+    int found = 0;
+    int ret = tx_begin(s, Q_BEGIN_WRITE);
+    if (ret == 0)
+        ret = read_alloc(s, Q_ALLOC_BY_UUID, uuid, &a, &found);
+    if (ret == 0 && !found)
+        ret = rcp_store_fail(st, RCP_ERR_NOT_FOUND, "UUID %s has no allocation",
+                             rcp_store_hex(&h, uuid, RCP_UUID_LEN));
+    if (ret == 0 && !rcp_ct_equal(a.authz_id, authz_id, RCP_AUTHZ_ID_LEN))
+        ret = rcp_store_fail(st, RCP_ERR_PROTOCOL,
+                             "the acknowledged authorization is not the allocation's latest");
+    if (ret == 0 && a.state == RCP_ALLOC_PROVISIONED)
+        ret = rcp_store_fail(st, RCP_ERR_STATE, "allocation of IMSI %s is acknowledged before AKA",
+                             a.imsi);
+    if (ret == 0 && a.state == RCP_ALLOC_AKA_OK)
+        ret = alloc_step(s, a.imsi, RCP_ALLOC_ACKED);
+    if (ret == 0)
+        ret = tx_commit(s);
+    tx_rollback(s);
+    return ret;
+}
+
+static int sq_hss_advance(rcp_store *st, const char *imsi, rcp_sqn_next_fn next, void *ctx,
+                          rcp_hss_subscriber *out)
+{
+    sq_store *s = sq(st);
+    rcp_hss_subscriber sub;
+    sq_bind b = {0};
+    uint64_t sqn = 0;
+    int found = 0;
+    int ret = tx_begin(s, Q_BEGIN_WRITE);
+    if (ret == 0)
+        ret = read_hss(s, imsi, &sub, &found);
+    if (ret == 0 && !found)
+        ret = rcp_store_fail(st, RCP_ERR_NOT_FOUND, "IMSI %s is not a subscriber of this HSS", imsi);
+    if (ret == 0)
+        ret = next(ctx, sub.sqn, &sqn);
+    if (ret == 0 && sqn > RCP_SQN_HE_MAX)
+        ret = rcp_store_fail(st, RCP_ERR_RANGE, "SQN_HE would leave 48 bits");
+    if (ret == 0)
+        ret = sq_prep(s, Q_HSS_CAS, &b);
+    if (ret == 0) {
+        b_text(&b, 1, imsi);
+        b_int(&b, 2, (int64_t)sub.sqn);
+        b_int(&b, 3, (int64_t)sqn);
+        ret = sq_run(s, &b, "advancing SQN_HE");
+    }
+    if (ret == 0 && sqlite3_changes(s->db) != 1)
+        ret = rcp_store_fail(st, RCP_ERR_STORE, "SQN_HE of IMSI %s changed under the write lock",
+                             imsi);
+    if (ret == 0)
+        ret = tx_commit(s);
+    tx_rollback(s);
+    if (ret == 0) {
+        sub.sqn = sqn;
+        *out = sub;
+    }
+    rcp_wipe(&sub, sizeof sub);
+    return ret;
+}
+
 static int sq_hss_get(rcp_store *st, const char *imsi, rcp_hss_subscriber *out)
 {
     sq_store *s = sq(st);
@@ -1492,5 +1595,8 @@ const rcp_store_backend rcp_store_backend_sqlite = {
     .alloc_set_state = sq_alloc_set_state,
     .alloc_pending_acks = sq_alloc_pending_acks,
     .nonce_consume = sq_nonce_consume,
+    .aka_complete = sq_aka_complete,
+    .hss_advance = sq_hss_advance,
+    .alloc_acked = sq_alloc_acked,
     .alloc_count = sq_alloc_count,
 };

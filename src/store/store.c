@@ -493,6 +493,43 @@ int rcp_store_alloc_pending_acks(rcp_store *st, rcp_allocation *out, size_t max,
     return st->be->alloc_pending_acks(st, out, max, n);
 }
 
+int rcp_store_hss_advance(rcp_store *st, const char *imsi, rcp_sqn_next_fn next, void *ctx,
+                          rcp_hss_subscriber *out)
+{
+    int ret = enter(st);
+    if (ret == 0)
+        ret = imsi_arg(st, imsi);
+    if (ret)
+        return ret;
+    if (next == NULL || out == NULL)
+        return null_arg(st, next == NULL ? "SQN function" : "output subscriber");
+    return st->be->hss_advance(st, imsi, next, ctx, out);
+}
+
+int rcp_store_aka_complete(rcp_store *st, const char *imsi, const uint8_t rand[RCP_NONCE_LEN],
+                           uint64_t now, rcp_allocation *out)
+{
+    int ret = enter(st);
+    if (ret == 0)
+        ret = imsi_arg(st, imsi);
+    if (ret)
+        return ret;
+    if (rand == NULL || out == NULL)
+        return null_arg(st, rand == NULL ? "RAND" : "output allocation");
+    return st->be->aka_complete(st, imsi, rand, now, out);
+}
+
+int rcp_store_alloc_acked(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN],
+                          const uint8_t authz_id[RCP_AUTHZ_ID_LEN])
+{
+    int ret = enter(st);
+    if (ret)
+        return ret;
+    if (uuid == NULL || authz_id == NULL)
+        return null_arg(st, uuid == NULL ? "UUID" : "authorization id");
+    return st->be->alloc_acked(st, uuid, authz_id);
+}
+
 int rcp_store_nonce_consume(rcp_store *st, const uint8_t nonce[RCP_NONCE_LEN], uint64_t now)
 {
     int ret = enter(st);

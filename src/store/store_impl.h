@@ -69,11 +69,17 @@ struct rcp_store_backend {
                      rcp_provision_result *out);
     int (*hss_get)(rcp_store *st, const char *imsi, rcp_hss_subscriber *out);
     int (*hss_set_sqn)(rcp_store *st, const char *imsi, uint64_t old_sqn, uint64_t new_sqn);
+    int (*hss_advance)(rcp_store *st, const char *imsi, rcp_sqn_next_fn next, void *ctx,
+                       rcp_hss_subscriber *out);
     int (*alloc_by_imsi)(rcp_store *st, const char *imsi, rcp_allocation *out);
     int (*alloc_by_uuid)(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN], rcp_allocation *out);
     int (*alloc_set_state)(rcp_store *st, const char *imsi, rcp_alloc_state state);
     int (*alloc_pending_acks)(rcp_store *st, rcp_allocation *out, size_t max, size_t *n);
     int (*nonce_consume)(rcp_store *st, const uint8_t nonce[RCP_NONCE_LEN], uint64_t now);
+    int (*aka_complete)(rcp_store *st, const char *imsi, const uint8_t rand[RCP_NONCE_LEN],
+                        uint64_t now, rcp_allocation *out);
+    int (*alloc_acked)(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN],
+                       const uint8_t authz_id[RCP_AUTHZ_ID_LEN]);
     int (*alloc_count)(rcp_store *st, uint64_t *count);
 };
 

@@ -161,19 +161,24 @@ int rcp_cookie_open(const uint8_t key[RCP_COOKIE_KEY_LEN], uint8_t kind, const u
 
 int rcp_unpad_cbor(const uint8_t *msrc, size_t len, const rcp_cbor_limits *lim, size_t *item_len)
 {
+    rcp_cbor_diag d;
+    size_t n;
     if (msrc == NULL || item_len == NULL)
         return RCP_ERR_INVALID_ARG;
     *item_len = 0;
-    /* pad = 0..15 trailing 0xFF bytes; the MAC was checked before, so this
-     * search reveals nothing to an attacker. */
-    for (size_t pad = 0; pad < 16 && pad <= len; pad++) {
-        if (pad > 0 && msrc[len - pad] != 0xFF)
-            break;
-        size_t n = len - pad;
-        if (rcp_seal_check_padding(msrc, len, n) == 0 && rcp_cbor_validate(msrc, n, lim, NULL) == 0) {
-            *item_len = n;
-            return RCP_OK;
-        }
-    }
-    return RCP_ERR_PADDING;
+    /* One pass finds the end of the item: the validator reads the whole
+     * item before it reports the bytes after it (and where they start).
+     * The MAC was checked before, so nothing here is an oracle. */
+    int ret = rcp_cbor_validate(msrc, len, lim, &d);
+    if (ret == 0)
+        n = len;
+    else if (ret == RCP_ERR_DECODE && d.reason == RCP_CBOR_TRAILING && d.offset < len)
+        n = d.offset;
+    else
+        return RCP_ERR_PADDING;
+    if (rcp_seal_check_padding(msrc, len, n) != 0 ||
+        (n != len && rcp_cbor_validate(msrc, n, lim, NULL) != 0))
+        return RCP_ERR_PADDING;
+    *item_len = n;
+    return RCP_OK;
 }

@@ -145,6 +145,7 @@ static int check_tre_evidence(const rcp_ua_auths *a, const rcp_ua_sn_agreement *
         ours |= memcmp(atk.is_sn, sn->ecka_kids[i], RCP_KID_LEN) == 0;
     if (!ours)
         return ua_reject(s, RCP_ERR_PROTOCOL, "ATK.TRE was made for another SN");
+    s->ops.pkv_compressed++;
     ret = rcp_ccert_key(&cert, &tre_key);
     if (ret)
         return ua_reject(s, RCP_ERR_CERT, "CERT.TRE key is not a valid point");

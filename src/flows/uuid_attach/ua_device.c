@@ -128,8 +128,10 @@ static int handle_challenge(rcp_ua_device *d, rcp_cbor_cursor *body, uint64_t no
     /* {SK,PK}.TRE.ECDHE; KS1 = DERIVE(SK.TRE.ECDHE)[CERT.SN.ECKA] (ECKA-EG) */
     s->ops.keygen++;
     ret = rcp_ec_key_generate(d->tre->curve, d->rng, &eph);
-    if (ret == 0)
+    if (ret == 0) {
+        s->ops.pkv_compressed++;
         ret = rcp_ccert_key(&sn_cert, &sn_ecka);
+    }
     if (ret == 0) {
         s->ops.ecdh++;
         ret = rcp_ecdh(eph, sn_ecka, shs, sizeof shs, &shs_len);
@@ -237,6 +239,7 @@ static int handle_credentials(rcp_ua_device *d, rcp_cbor_cursor *body, uint64_t 
         return rcp_step_fail(s, RCP_ERR_PROTOCOL,
                              "CERT.SN.ECDSA names another SN than CERT.SN.ECKA");
     /* VERIFY(CERT.SN.ECDSA)[ATK.SN.ECDHE], bound to this session. */
+    s->ops.pkv_compressed++;
     ret = rcp_ccert_key(&cert, &sn_key);
     if (ret == 0) {
         s->ops.verify++;
@@ -255,8 +258,10 @@ static int handle_credentials(rcp_ua_device *d, rcp_cbor_cursor *body, uint64_t 
                              "ATK.SN signs another offer, suite or curve (downgrade?)");
     /* KS2 = DERIVE(SK.TRE.ECDHE)[PK.SN.ECDHE] (ECKA-DH: forward secrecy) */
     ret = rcp_ec_key_from_private(d->tre->curve, d->sk_ecdhe, sizeof d->sk_ecdhe, &eph);
-    if (ret == 0)
+    if (ret == 0) {
+        s->ops.pkv_compressed++;
         ret = rcp_ec_key_from_public(d->tre->curve, atk.pk, UA_PK_LEN, &pk_sn);
+    }
     if (ret == 0) {
         s->ops.ecdh++;
         ret = rcp_ecdh(eph, pk_sn, shs, sizeof shs, &shs_len);

@@ -213,6 +213,7 @@ static int authenticate_tre(const rcp_ua_sn *sn, const rcp_ua_sn_creds *cr,
             return ua_reject(s, ret, "CERT.PN: %s", why.text);
     }
     /* KS1 = DERIVE(SK.SN.ECKA)[PK.TRE.ECDHE]: ECKA-EG, KEY_TYPE 0x10. */
+    s->ops.pkv_compressed++;
     ret = rcp_ec_key_from_public(cr->curve, atk->pk, UA_PK_LEN, &pk_tre);
     if (ret)
         return ua_reject(s, RCP_ERR_POINT_INVALID, "PK.TRE.ECDHE is not a point of the curve");
@@ -260,6 +261,7 @@ static int authenticate_tre(const rcp_ua_sn *sn, const rcp_ua_sn_creds *cr,
         ret = ua_reject(s, RCP_ERR_UNSUPPORTED, "CERT.TRE is on another curve");
         goto out;
     }
+    s->ops.pkv_compressed++;
     ret = rcp_ccert_key(&tre, &tre_key);
     if (ret == 0) {
         s->ops.verify++;
@@ -421,8 +423,10 @@ static int handle_authz_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uin
     /* Compute everything that can fail before the store commits. */
     s->ops.keygen++;
     ret = rcp_ec_key_generate((rcp_curve)c.curve, sn->rng, &eph);
-    if (ret == 0)
+    if (ret == 0) {
+        s->ops.pkv_uncompressed++;
         ret = rcp_ec_key_from_public((rcp_curve)c.curve, c.pk_tre, RCP_P256_POINT, &pk_tre);
+    }
     if (ret == 0)
         ret = ua_pk(pk_tre, pk_tre_c); /* as the TRE signed it in ATK.TRE */
     if (ret == 0) {
@@ -571,8 +575,27 @@ out:
     return ret;
 }
 
-/* A new EPS AKA vector for imsi (SQN_HE advanced by compare-and-set, so
- * two SN instances never issue the same SQN) -> AKA_CHALLENGE. */
+/* SQN_HE -> the SQN of the next vector (TS 33.102 C.3.2; after a
+ * resynchronisation, from SQN_MS by 6.3.5). */
+struct sqn_step {
+    const rcp_sqn_scheme *scheme;
+    const uint64_t *resync_sqn_ms;
+};
+
+static int next_sqn(void *ctx, uint64_t sqn_he, uint64_t *next)
+{
+    const struct sqn_step *st = ctx;
+    uint64_t base = sqn_he;
+    if (st->resync_sqn_ms) {
+        int ret = rcp_aka_hss_sqn_after_resync(st->scheme, sqn_he, *st->resync_sqn_ms, &base);
+        if (ret)
+            return ret;
+    }
+    return rcp_aka_sqn_next(st->scheme, base, 0, next);
+}
+
+/* A new EPS AKA vector for imsi (SQN_HE advanced in one store transaction,
+ * so two SN instances never issue the same SQN) -> AKA_CHALLENGE. */
 static int send_challenge(const rcp_ua_sn *sn, const char *imsi, uint64_t now,
                           const uint64_t *resync_sqn_ms, rcp_dest to, rcp_step *s)
 {
@@ -583,25 +606,14 @@ static int send_challenge(const rcp_ua_sn *sn, const char *imsi, uint64_t now,
     uint8_t sn_id[RCP_PLMN_LEN], cookie[RCP_COOKIE_MAX];
     size_t cookie_len = 0;
     uint64_t sqn = 0;
-    int ret = RCP_ERR_STATE;
+    int ret;
     memset(&mil, 0, sizeof mil);
     memset(&v, 0, sizeof v);
     memset(&a, 0, sizeof a);
     memset(&sub, 0, sizeof sub);
-    for (int attempt = 0; attempt < 8 && ret == RCP_ERR_STATE; attempt++) {
-        ret = rcp_store_hss_get(sn->store, imsi, &sub);
-        if (ret)
-            break;
-        uint64_t base = sub.sqn;
-        if (resync_sqn_ms) {
-            ret = rcp_aka_hss_sqn_after_resync(&sn->sqn, sub.sqn, *resync_sqn_ms, &base);
-            if (ret)
-                break;
-        }
-        ret = rcp_aka_sqn_next(&sn->sqn, base, 0, &sqn);
-        if (ret == 0)
-            ret = rcp_store_hss_set_sqn(sn->store, imsi, sub.sqn, sqn);
-    }
+    struct sqn_step st = {&sn->sqn, resync_sqn_ms};
+    ret = rcp_store_hss_advance(sn->store, imsi, next_sqn, &st, &sub);
+    sqn = sub.sqn;
     if (ret == RCP_ERR_NOT_FOUND) {
         ret = ua_reject(s, ret, "IMSI %s is not a subscriber of this SN", imsi);
         goto out;
@@ -772,21 +784,18 @@ static int handle_aka_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uint6
         ret = ua_reject(s, RCP_ERR_AUTH, "RES does not match XRES");
         goto out;
     }
-    ret = rcp_store_alloc_by_imsi(sn->store, a.imsi, &al);
-    if (ret == 0)
-        ret = kasme_confirm(a.kasme, a.rand, confirm);
+    ret = kasme_confirm(a.kasme, a.rand, confirm);
     if (ret) {
-        ret = ua_reject(s, ret, "store: %s", rcp_store_errmsg(sn->store));
+        ret = rcp_step_fail(s, ret, "cannot compute the KASME confirmation");
         goto out;
     }
-    /* One AKA run completes once. */
-    ret = rcp_store_nonce_consume(sn->store, a.rand, now);
+    /* One transaction: this AKA run completes once (RAND consumed), and the
+     * allocation moves to AKA_OK. */
+    ret = rcp_store_aka_complete(sn->store, a.imsi, a.rand, now, &al);
     if (ret == RCP_ERR_REPLAY) {
         ret = ua_reject(s, ret, "this AKA run was already completed (replayed response)");
         goto out;
     }
-    if (ret == 0 && al.state == RCP_ALLOC_PROVISIONED)
-        ret = rcp_store_alloc_set_state(sn->store, a.imsi, RCP_ALLOC_AKA_OK);
     if (ret) {
         ret = ua_reject(s, ret, "store: %s", rcp_store_errmsg(sn->store));
         goto out;
@@ -813,7 +822,6 @@ static int handle_ack_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, rcp_s
     const uint8_t *authz_id = NULL, *uuid = NULL;
     size_t n = 0;
     bool first = false;
-    rcp_allocation al;
     if (rcp_cbor_expect_map(body, &pairs) != 0 || pairs != 3 ||
         rcp_cbor_expect_uint(body, &k) != 0 || k != 1 ||
         rcp_cbor_expect_bstr(body, &authz_id, &n, RCP_AUTHZ_ID_LEN, RCP_AUTHZ_ID_LEN) != 0 ||
@@ -822,14 +830,10 @@ static int handle_ack_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, rcp_s
         rcp_cbor_expect_uint(body, &k) != 0 || k != 3 || rcp_cbor_expect_bool(body, &first) != 0 ||
         rcp_cbor_expect_end(body) != 0)
         return rcp_step_fail(s, RCP_ERR_DECODE, "ACK_RESPONSE is malformed");
-    int ret = rcp_store_alloc_by_uuid(sn->store, uuid, &al);
+    int ret = rcp_store_alloc_acked(sn->store, uuid, authz_id);
     if (ret)
-        return rcp_step_fail(s, ret, "acknowledged UUID has no allocation here");
-    if (!rcp_ct_equal(al.authz_id, authz_id, RCP_AUTHZ_ID_LEN))
-        return rcp_step_fail(s, RCP_ERR_PROTOCOL, "acknowledged authorization is not the latest");
-    ret = rcp_store_alloc_set_state(sn->store, al.imsi, RCP_ALLOC_ACKED);
-    if (ret)
-        return rcp_step_fail(s, ret, "store: %s", rcp_store_errmsg(sn->store));
+        return rcp_step_fail(s, ret, "acknowledgement not recorded: %s",
+                             rcp_store_errmsg(sn->store));
     s->done = 1;
     return RCP_OK;
 }
