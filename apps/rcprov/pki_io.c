@@ -222,12 +222,7 @@ int pki_write_atomic(const char *path, const void *data, size_t len, mode_t mode
 
 void pki_fmt_time(int64_t t, char out[32])
 {
-    struct tm tm;
-    time_t tt = (time_t)t;
-    if (t < RCP_X509_TIME_MIN || t > RCP_X509_TIME_MAX || gmtime_r(&tt, &tm) == NULL)
-        snprintf(out, 32, "%lld", (long long)t);
-    else
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    rcp_time_format(t, out); /* rcprov/bytes.h: one formatter for every message */
 }
 
 int pki_parse_time(const char *cmd, const char *opt, const char *s, int64_t *out)

@@ -38,6 +38,12 @@ void rcp_wipe(void *p, size_t len);
 /* XOR n bytes: out[i] = a[i] ^ b[i] (out may alias a or b). */
 void rcp_xor(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n);
 
+/* Seconds since the Unix epoch as ISO 8601 UTC ("2027-01-15T08:00:00Z"),
+ * or as the plain number when outside years 1950..9999; always
+ * NUL-terminated.  For messages to people. */
+#define RCP_TIME_STR_LEN 32
+void rcp_time_format(int64_t t, char out[RCP_TIME_STR_LEN]);
+
 /* Big-endian helpers. */
 uint64_t rcp_be48_get(const uint8_t in[6]);
 void rcp_be48_put(uint8_t out[6], uint64_t v);

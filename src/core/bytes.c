@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "rcprov/bytes.h"
 #include "rcprov/rng.h"
@@ -87,6 +89,17 @@ void rcp_xor(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = (uint8_t)(a[i] ^ b[i]);
+}
+
+void rcp_time_format(int64_t t, char out[RCP_TIME_STR_LEN])
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    /* 1950-01-01 .. 9999-12-31: the range certificates can express */
+    if (t < -631152000LL || t > 253402300799LL || gmtime_r(&tt, &tm) == NULL)
+        snprintf(out, RCP_TIME_STR_LEN, "%lld", (long long)t);
+    else
+        strftime(out, RCP_TIME_STR_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 uint64_t rcp_be48_get(const uint8_t in[6])

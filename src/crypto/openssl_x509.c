@@ -56,15 +56,6 @@ static void set_why(rcp_x509_why *why, const char *fmt, ...)
     va_end(ap);
 }
 
-static void fmt_time(int64_t t, char out[32])
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    if (t < RCP_X509_TIME_MIN || t > RCP_X509_TIME_MAX || gmtime_r(&tt, &tm) == NULL)
-        snprintf(out, 32, "%lld", (long long)t);
-    else
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* Days from 1970-01-01 to y-m-d, proleptic Gregorian calendar (RFC 5280
  * 4.1.2.5: times are UTC in the Gregorian calendar).  Counted in 400-year
@@ -1670,13 +1661,13 @@ static void why_from_ctx(rcp_x509_why *why, const rcp_x509_store *st, X509_STORE
     case X509_V_ERR_CERT_HAS_EXPIRED:
         if (cur == NULL || time_get(X509_get0_notAfter(cur), &v) != 0)
             break;
-        fmt_time(v, t);
+        rcp_time_format((int64_t)(v), t);
         set_why(why, "certificate '%s' expired at %s", nm, t);
         return;
     case X509_V_ERR_CERT_NOT_YET_VALID:
         if (cur == NULL || time_get(X509_get0_notBefore(cur), &v) != 0)
             break;
-        fmt_time(v, t);
+        rcp_time_format((int64_t)(v), t);
         set_why(why, "certificate '%s' is not valid before %s", nm, t);
         return;
     case X509_V_ERR_CERT_REVOKED:
@@ -1689,13 +1680,13 @@ static void why_from_ctx(rcp_x509_why *why, const rcp_x509_store *st, X509_STORE
     case X509_V_ERR_CRL_HAS_EXPIRED:
         if (slot == NULL || !slot->has_next_update)
             break;
-        fmt_time(slot->next_update, t);
+        rcp_time_format((int64_t)(slot->next_update), t);
         set_why(why, "CRL of '%s' is stale since %s: add a newer CRL", up, t);
         return;
     case X509_V_ERR_CRL_NOT_YET_VALID:
         if (slot == NULL)
             break;
-        fmt_time(slot->this_update, t);
+        rcp_time_format((int64_t)(slot->this_update), t);
         set_why(why, "CRL of '%s' is not valid before %s", up, t);
         return;
     case X509_V_ERR_CRL_SIGNATURE_FAILURE:
@@ -2060,13 +2051,13 @@ static int crl_time_check(const struct crl_slot *s, int64_t now, rcp_x509_why *w
     /* Same boundaries as OpenSSL 3.0: thisUpdate <= now < nextUpdate. */
     if (now < s->this_update) {
         display_name(X509_CRL_get_issuer(s->crl), nm, sizeof nm);
-        fmt_time(s->this_update, t);
+        rcp_time_format((int64_t)(s->this_update), t);
         set_why(why, "CRL of '%s' is not valid before %s", nm, t);
         return RCP_ERR_EXPIRED;
     }
     if (s->has_next_update && now >= s->next_update) {
         display_name(X509_CRL_get_issuer(s->crl), nm, sizeof nm);
-        fmt_time(s->next_update, t);
+        rcp_time_format((int64_t)(s->next_update), t);
         set_why(why, "CRL of '%s' is stale since %s: add a newer CRL", nm, t);
         return RCP_ERR_EXPIRED;
     }
@@ -2120,7 +2111,7 @@ static int time_check(const X509_NAME *subject, int64_t nb, int64_t na, int64_t 
     if (now >= nb && now < na)
         return RCP_OK;
     display_name(subject, nm, sizeof nm);
-    fmt_time(now < nb ? nb : na, t);
+    rcp_time_format((int64_t)(now < nb ? nb : na), t);
     set_why(why,
             now < nb ? "certificate '%s' is not valid before %s" : "certificate '%s' expired at %s",
             nm, t);

@@ -28,15 +28,6 @@ static void set_why(rcp_cert_why *why, const char *fmt, ...)
     va_end(ap);
 }
 
-static void fmt_time(uint64_t t, char out[32])
-{
-    struct tm tm;
-    time_t tt = (time_t)t;
-    if (t > (uint64_t)253402300799u || gmtime_r(&tt, &tm) == NULL)
-        snprintf(out, 32, "%llu", (unsigned long long)t);
-    else
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 const char *rcp_key_usage_name(rcp_key_usage u)
 {
@@ -484,20 +475,20 @@ static int verify_with(const struct issuer *iss, const rcp_ccert *c, uint64_t no
         return RCP_ERR_SIGNATURE;
     }
     if (now < iss->valid_from || now > iss->valid_until) {
-        fmt_time(now < iss->valid_from ? iss->valid_from : iss->valid_until, t1);
+        rcp_time_format((int64_t)(now < iss->valid_from ? iss->valid_from : iss->valid_until), t1);
         set_why(why, "issuer path of '%s' (via '%s') is %s %s", subj, iss->subject,
                 now < iss->valid_from ? "not valid before" : "expired at", t1);
         return RCP_ERR_EXPIRED;
     }
     if (now < c->not_before || now > c->not_after) {
-        fmt_time(now < c->not_before ? c->not_before : c->not_after, t1);
+        rcp_time_format((int64_t)(now < c->not_before ? c->not_before : c->not_after), t1);
         set_why(why, "certificate '%s' is %s %s", subj,
                 now < c->not_before ? "not valid before" : "expired at", t1);
         return RCP_ERR_EXPIRED;
     }
     if (iss->crl_buf) {
         if (now > iss->crl.next_update) {
-            fmt_time(iss->crl.next_update, t1);
+            rcp_time_format((int64_t)(iss->crl.next_update), t1);
             set_why(why, "CRL of '%s' is stale since %s: add a newer CRL", iss->subject, t1);
             return RCP_ERR_EXPIRED;
         }
@@ -651,7 +642,7 @@ int rcp_ccert_store_add_crl(rcp_ccert_store *st, const uint8_t *crl, size_t len,
         return RCP_ERR_SIGNATURE;
     }
     if (now < l.this_update) {
-        fmt_time(l.this_update, t1);
+        rcp_time_format((int64_t)(l.this_update), t1);
         set_why(why, "CRL of '%s' is not valid before %s", iss->subject, t1);
         return RCP_ERR_EXPIRED;
     }

@@ -107,10 +107,8 @@ static int handle_register(const rcp_ua_auths *a, rcp_cbor_cursor *body, uint64_
                          rcp_store_errmsg(a->store));
     if (ret)
         return ua_reject(s, ret, "store: %s", rcp_store_errmsg(a->store));
-    rcp_out_msg *m = rcp_step_out(s, RCP_TO_REPLY, RCP_UA_REGISTER_RESPONSE);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, m->buf, sizeof m->buf);
-    rcp_envelope_begin(&e, RCP_UA_REGISTER_RESPONSE, 2);
+    rcp_out_msg *m = ua_out_begin(s, RCP_TO_REPLY, RCP_UA_REGISTER_RESPONSE, 2, &e);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, t.uuid, RCP_UUID_LEN);
     rcp_cbor_enc_uint(&e, 2);
@@ -244,9 +242,7 @@ static int handle_authz_request(const rcp_ua_auths *a, rcp_cbor_cursor *body, ui
     if (ret)
         return ua_reject(s, ret, "store: %s", rcp_store_errmsg(a->store));
 
-    rcp_out_msg *m = rcp_step_out(s, RCP_TO_REPLY, RCP_UA_AUTHZ_RESPONSE);
-    rcp_cbor_enc_init(&e, m->buf, sizeof m->buf);
-    rcp_envelope_begin(&e, RCP_UA_AUTHZ_RESPONSE, 2);
+    rcp_out_msg *m = ua_out_begin(s, RCP_TO_REPLY, RCP_UA_AUTHZ_RESPONSE, 2, &e);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, tok, tok_len);
     rcp_cbor_enc_uint(&e, 2);
@@ -284,10 +280,8 @@ static int handle_ack(const rcp_ua_auths *a, rcp_cbor_cursor *body, uint64_t now
         return ua_reject(s, ret, "authorization belongs to another SN or UUID");
     if (ret)
         return ua_reject(s, ret, "store: %s", rcp_store_errmsg(a->store));
-    rcp_out_msg *m = rcp_step_out(s, RCP_TO_REPLY, RCP_UA_ACK_RESPONSE);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, m->buf, sizeof m->buf);
-    rcp_envelope_begin(&e, RCP_UA_ACK_RESPONSE, 3);
+    rcp_out_msg *m = ua_out_begin(s, RCP_TO_REPLY, RCP_UA_ACK_RESPONSE, 3, &e);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, t.authz_id, RCP_AUTHZ_ID_LEN);
     rcp_cbor_enc_uint(&e, 2);

@@ -38,10 +38,7 @@ void rcp_ua_device_wipe(rcp_ua_device *d)
 
 static rcp_out_msg *begin(rcp_step *s, uint32_t type, size_t pairs, rcp_cbor_enc *e)
 {
-    rcp_out_msg *m = rcp_step_out(s, RCP_TO_SN, type);
-    rcp_cbor_enc_init(e, m->buf, sizeof m->buf);
-    rcp_envelope_begin(e, type, pairs);
-    return m;
+    return ua_out_begin(s, RCP_TO_SN, type, pairs, e);
 }
 
 static int send_aka_attach(rcp_ua_device *d, rcp_step *s)

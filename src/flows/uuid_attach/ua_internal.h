@@ -135,6 +135,13 @@ int ua_hash(const uint8_t *msg, size_t len, uint8_t h[RCP_UA_HASH_LEN]);
 /* Queue an error message for the peer (to RCP_TO_REPLY) and fail the step. */
 int ua_reject(rcp_step *s, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Reserve the step's next output slot for a message of type with a body of
+ * pairs entries, and start it in e.  When no slot is left, e writes into
+ * nothing (its finish fails with RCP_ERR_BUFFER_TOO_SMALL) and a static
+ * scratch slot is returned, so callers need no NULL check. */
+rcp_out_msg *ua_out_begin(rcp_step *s, rcp_dest to, uint32_t type, size_t pairs,
+                          rcp_cbor_enc *e);
+
 /* Compressed public key of an EC key (33 bytes). */
 int ua_pk(const rcp_ec_key *k, uint8_t out[UA_PK_LEN]);
 

@@ -83,6 +83,20 @@ int ua_check_sig(const uint8_t *tbs, size_t tbs_len, const uint8_t *sig, const r
     return rcp_ecdsa_verify(key, tbs, tbs_len, sig, UA_SIG_LEN) == 0 ? RCP_OK : RCP_ERR_SIGNATURE;
 }
 
+rcp_out_msg *ua_out_begin(rcp_step *s, rcp_dest to, uint32_t type, size_t pairs,
+                          rcp_cbor_enc *e)
+{
+    static _Thread_local rcp_out_msg scratch;
+    rcp_out_msg *m = rcp_step_out(s, to, type);
+    if (m == NULL) {
+        rcp_cbor_enc_init(e, NULL, 0);
+        return &scratch;
+    }
+    rcp_cbor_enc_init(e, m->buf, sizeof m->buf);
+    rcp_envelope_begin(e, type, pairs);
+    return m;
+}
+
 int ua_reject(rcp_step *s, int err, const char *fmt, ...)
 {
     if (s->err == 0) {

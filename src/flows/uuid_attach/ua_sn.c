@@ -171,10 +171,8 @@ static int handle_attach_request(const rcp_ua_sn *sn, const uint8_t *msg, size_t
     if (ret)
         return rcp_step_fail(s, ret, "cannot build the challenge");
 
-    rcp_out_msg *m = rcp_step_out(s, RCP_TO_REPLY, RCP_UA_SN_CHALLENGE);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, m->buf, sizeof m->buf);
-    rcp_envelope_begin(&e, RCP_UA_SN_CHALLENGE, 4);
+    rcp_out_msg *m = ua_out_begin(s, RCP_TO_REPLY, RCP_UA_SN_CHALLENGE, 4, &e);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, cr->cert_ecka, cr->cert_ecka_len);
     rcp_cbor_enc_uint(&e, 2);
@@ -336,11 +334,9 @@ static int handle_tre_credentials(const rcp_ua_sn *sn, rcp_cbor_cursor *body, ui
     }
     if (ret)
         return rcp_step_fail(s, ret, "cannot build the authorization request");
-    rcp_out_msg *o = rcp_step_out(s, RCP_TO_AUTHS, RCP_UA_AUTHZ_REQUEST);
-    snprintf(o->peer, sizeof o->peer, "%s", sn->auths[c.auths].fqdn);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, o->buf, sizeof o->buf);
-    rcp_envelope_begin(&e, RCP_UA_AUTHZ_REQUEST, 2);
+    rcp_out_msg *o = ua_out_begin(s, RCP_TO_AUTHS, RCP_UA_AUTHZ_REQUEST, 2, &e);
+    snprintf(o->peer, sizeof o->peer, "%s", sn->auths[c.auths].fqdn);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, tok, tok_len);
     rcp_cbor_enc_uint(&e, 2);
@@ -505,10 +501,8 @@ static int handle_authz_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uin
         ret = rcp_step_fail(s, ret, "cannot seal the credentials");
         goto out;
     }
-    rcp_out_msg *o = rcp_step_out(s, RCP_TO_DEVICE, RCP_UA_SN_CREDENTIALS);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, o->buf, sizeof o->buf);
-    rcp_envelope_begin(&e, RCP_UA_SN_CREDENTIALS, 2);
+    rcp_out_msg *o = ua_out_begin(s, RCP_TO_DEVICE, RCP_UA_SN_CREDENTIALS, 2, &e);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, tok, tok_len);
     rcp_cbor_enc_uint(&e, 2);
@@ -642,10 +636,8 @@ static int send_challenge(const rcp_ua_sn *sn, const char *imsi, uint64_t now,
         ret = rcp_step_fail(s, ret, "cannot seal the AKA context");
         goto out;
     }
-    rcp_out_msg *o = rcp_step_out(s, to, RCP_UA_AKA_CHALLENGE);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, o->buf, sizeof o->buf);
-    rcp_envelope_begin(&e, RCP_UA_AKA_CHALLENGE, 3);
+    rcp_out_msg *o = ua_out_begin(s, to, RCP_UA_AKA_CHALLENGE, 3, &e);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, v.rand, 16);
     rcp_cbor_enc_uint(&e, 2);
@@ -670,9 +662,14 @@ static int handle_aka_attach(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uint64_
     char buf[RCP_IMSI_MAX + 1];
     if (rcp_cbor_expect_map(body, &pairs) != 0 || pairs != 1 ||
         rcp_cbor_expect_uint(body, &k) != 0 || k != 1 ||
-        rcp_cbor_expect_tstr(body, &imsi, &n, 6, RCP_IMSI_MAX) != 0 ||
+        rcp_cbor_expect_tstr(body, &imsi, &n, RCP_IMSI_MAX, RCP_IMSI_MAX) != 0 ||
         rcp_cbor_expect_end(body) != 0)
         return ua_reject(s, RCP_ERR_DECODE, "AKA_ATTACH is malformed");
+    /* The IMSI comes from the wire: 15 digits (what this SN allocates), or
+     * the store would refuse it as a bad argument of the caller. */
+    for (size_t i = 0; i < n; i++)
+        if (imsi[i] < '0' || imsi[i] > '9')
+            return ua_reject(s, RCP_ERR_DECODE, "AKA_ATTACH is malformed");
     memcpy(buf, imsi, n);
     buf[n] = '\0';
     /* Every HSS subscriber is an allocation of this SN (one transaction
@@ -721,13 +718,9 @@ static int send_ack(const rcp_ua_sn *sn, const rcp_allocation *al, uint64_t now,
     }
     if (ret)
         return rcp_step_fail(s, ret, "cannot sign the acknowledgement");
-    rcp_out_msg *o = rcp_step_out(s, RCP_TO_AUTHS, RCP_UA_ACK);
-    if (o == NULL)
-        return rcp_step_fail(s, RCP_ERR_STATE, "no room for the acknowledgement");
-    snprintf(o->peer, sizeof o->peer, "%s", al->auths);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, o->buf, sizeof o->buf);
-    rcp_envelope_begin(&e, RCP_UA_ACK, 1);
+    rcp_out_msg *o = ua_out_begin(s, RCP_TO_AUTHS, RCP_UA_ACK, 1, &e);
+    snprintf(o->peer, sizeof o->peer, "%s", al->auths);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, tok, tok_len);
     return rcp_cbor_enc_finish(&e, &o->len);
@@ -800,10 +793,8 @@ static int handle_aka_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uint6
         ret = ua_reject(s, ret, "store: %s", rcp_store_errmsg(sn->store));
         goto out;
     }
-    rcp_out_msg *o = rcp_step_out(s, RCP_TO_REPLY, RCP_UA_AKA_RESULT);
     rcp_cbor_enc e;
-    rcp_cbor_enc_init(&e, o->buf, sizeof o->buf);
-    rcp_envelope_begin(&e, RCP_UA_AKA_RESULT, 1);
+    rcp_out_msg *o = ua_out_begin(s, RCP_TO_REPLY, RCP_UA_AKA_RESULT, 1, &e);
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, confirm, 16);
     ret = rcp_cbor_enc_finish(&e, &o->len);
