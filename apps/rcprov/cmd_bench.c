@@ -402,13 +402,11 @@ static int sn_flow(struct sn_run *r, size_t i, const char *imsi)
     add(&r->ops, &s.ops);
     if (ret == 0) {
         rcp_cbor_enc_init(&e, msg, sizeof msg);
-        rcp_envelope_begin(&e, RCP_UA_ACK_RESPONSE, 3);
+        rcp_envelope_begin(&e, RCP_UA_ACK_RESPONSE, 2);
         rcp_cbor_enc_uint(&e, 1);
         rcp_cbor_enc_bstr(&e, p->authz_id, RCP_AUTHZ_ID_LEN);
         rcp_cbor_enc_uint(&e, 2);
         rcp_cbor_enc_bstr(&e, p->uuid, RCP_UUID_LEN);
-        rcp_cbor_enc_uint(&e, 3);
-        rcp_cbor_enc_bool(&e, true);
         ret = rcp_cbor_enc_finish(&e, &len);
     }
     if (ret == 0)

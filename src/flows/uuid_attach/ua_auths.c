@@ -281,13 +281,13 @@ static int handle_ack(const rcp_ua_auths *a, rcp_cbor_cursor *body, uint64_t now
     if (ret)
         return ua_reject(s, ret, "store: %s", rcp_store_errmsg(a->store));
     rcp_cbor_enc e;
-    rcp_out_msg *m = ua_out_begin(s, RCP_TO_REPLY, RCP_UA_ACK_RESPONSE, 3, &e);
+    rcp_out_msg *m = ua_out_begin(s, RCP_TO_REPLY, RCP_UA_ACK_RESPONSE, 2, &e);
+    /* { 1: authz id, 2: UUID }: whether this was the first ack is the
+     * AuthS's business (its ledger); the SN needs only which one was taken. */
     rcp_cbor_enc_uint(&e, 1);
     rcp_cbor_enc_bstr(&e, t.authz_id, RCP_AUTHZ_ID_LEN);
     rcp_cbor_enc_uint(&e, 2);
     rcp_cbor_enc_bstr(&e, t.uuid, RCP_UUID_LEN);
-    rcp_cbor_enc_uint(&e, 3);
-    rcp_cbor_enc_bool(&e, first != 0);
     ret = rcp_cbor_enc_finish(&e, &m->len);
     s->done = ret == 0;
     return ret;

@@ -812,13 +812,11 @@ static int handle_ack_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, rcp_s
     uint64_t k = 0;
     const uint8_t *authz_id = NULL, *uuid = NULL;
     size_t n = 0;
-    bool first = false;
-    if (rcp_cbor_expect_map(body, &pairs) != 0 || pairs != 3 ||
+    if (rcp_cbor_expect_map(body, &pairs) != 0 || pairs != 2 ||
         rcp_cbor_expect_uint(body, &k) != 0 || k != 1 ||
         rcp_cbor_expect_bstr(body, &authz_id, &n, RCP_AUTHZ_ID_LEN, RCP_AUTHZ_ID_LEN) != 0 ||
         rcp_cbor_expect_uint(body, &k) != 0 || k != 2 ||
         rcp_cbor_expect_bstr(body, &uuid, &n, RCP_UUID_LEN, RCP_UUID_LEN) != 0 ||
-        rcp_cbor_expect_uint(body, &k) != 0 || k != 3 || rcp_cbor_expect_bool(body, &first) != 0 ||
         rcp_cbor_expect_end(body) != 0)
         return rcp_step_fail(s, RCP_ERR_DECODE, "ACK_RESPONSE is malformed");
     int ret = rcp_store_alloc_acked(sn->store, uuid, authz_id);
