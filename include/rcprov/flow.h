@@ -117,6 +117,11 @@ rcp_out_msg *rcp_step_out(rcp_step *s, rcp_dest to, uint32_t type);
 
 RCP_MUST_CHECK int rcp_error_msg_encode(int code, const char *reason, uint8_t *out, size_t cap,
                                         size_t *out_len);
+/* A code received from a peer, as this side reports it: a known RCP_ERR_*
+ * stays itself; 0, positive or unknown codes become RCP_ERR_PROTOCOL (a
+ * peer cannot make an engine return a code outside the set it documents). */
+int rcp_error_from_peer(int code);
+
 /* Decode the body of an error message (the envelope's body cursor). */
 RCP_MUST_CHECK int rcp_error_msg_decode(rcp_cbor_cursor *body, int *code, char *reason,
                                         size_t reason_cap);

@@ -1987,6 +1987,9 @@ static int leaf_parse(const uint8_t *der, size_t len, struct leaf *l)
             break;
         }
         case NID_authority_key_identifier:
+            /* A duplicate (already marked invalid above) replaces the
+             * first, which is freed: found by fuzz_x509. */
+            AUTHORITY_KEYID_free(l->akid);
             l->akid = v;
             l->kid_critical |= crit;
             break;

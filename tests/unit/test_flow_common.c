@@ -111,6 +111,11 @@ static void test_error_message(void)
     CHECK_OK(rcp_envelope_decode(&env, msg, len, NULL, NULL));
     CHECK_OK(rcp_error_msg_decode(&env.body, &code, reason, sizeof reason));
     CHECK(strlen(reason) <= RCP_ERROR_REASON_MAX && strlen(reason) % 2 == 0);
+    /* What a peer's code becomes on this side. */
+    CHECK(rcp_error_from_peer(RCP_ERR_REPLAY) == RCP_ERR_REPLAY);
+    CHECK(rcp_error_from_peer(-999) == RCP_ERR_PROTOCOL);
+    CHECK(rcp_error_from_peer(0) == RCP_ERR_PROTOCOL);
+    CHECK(rcp_error_from_peer(7) == RCP_ERR_PROTOCOL);
     /* A positive code is not an error. */
     rcp_cbor_enc e;
     rcp_cbor_enc_init(&e, msg, sizeof msg);

@@ -82,6 +82,11 @@ int rcp_error_msg_encode(int code, const char *reason, uint8_t *out, size_t cap,
     return rcp_cbor_enc_finish(&e, out_len);
 }
 
+int rcp_error_from_peer(int code)
+{
+    return code < 0 && code >= RCP_ERR_PROTOCOL ? code : RCP_ERR_PROTOCOL;
+}
+
 int rcp_error_msg_decode(rcp_cbor_cursor *body, int *code, char *reason, size_t reason_cap)
 {
     size_t pairs = 0, n = 0;

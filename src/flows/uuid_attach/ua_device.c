@@ -392,7 +392,7 @@ int rcp_ua_device_handle(rcp_ua_device *d, const uint8_t *msg, size_t len, rcp_s
         char reason[RCP_ERROR_REASON_MAX + 1];
         if (rcp_error_msg_decode(&env.body, &code, reason, sizeof reason) != 0)
             return rcp_step_fail(out, RCP_ERR_DECODE, "error message is malformed");
-        return rcp_step_fail(out, code ? code : RCP_ERR_PROTOCOL, "network refused: %s", reason);
+        return rcp_step_fail(out, rcp_error_from_peer(code), "network refused: %s", reason);
     }
     rcp_ua_dev_state want = env.type == RCP_UA_SN_CHALLENGE     ? RCP_UA_DEV_WAIT_CHALLENGE
                             : env.type == RCP_UA_SN_CREDENTIALS ? RCP_UA_DEV_WAIT_CREDENTIALS

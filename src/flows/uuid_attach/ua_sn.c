@@ -834,6 +834,7 @@ static int handle_auths_error(rcp_cbor_cursor *body, rcp_step *s)
     char reason[RCP_ERROR_REASON_MAX + 1];
     if (rcp_error_msg_decode(body, &code, reason, sizeof reason) != 0)
         return rcp_step_fail(s, RCP_ERR_DECODE, "error message is malformed");
+    code = rcp_error_from_peer(code);
     rcp_step_fail(s, code, "Authorization Server: %s", reason);
     rcp_out_msg *m = rcp_step_out(s, RCP_TO_DEVICE, RCP_MSG_ERROR);
     if (m && rcp_error_msg_encode(code, s->why, m->buf, sizeof m->buf, &m->len) != 0)
