@@ -22,31 +22,31 @@ extern long rcp_t_fail;
 void rcp_t_fail_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond)                                                                      \
-            rcp_t_pass++;                                                              \
-        else                                                                           \
-            rcp_t_fail_at(__FILE__, __LINE__, "CHECK(%s)", #cond);                     \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (cond)                                                                                  \
+            rcp_t_pass++;                                                                          \
+        else                                                                                       \
+            rcp_t_fail_at(__FILE__, __LINE__, "CHECK(%s)", #cond);                                 \
     } while (0)
 
 /* expr must return err (an RCP_ERR_* or 0). */
-#define CHECK_ERR(expr, err)                                                           \
-    do {                                                                               \
-        int rcp_t_got_ = (expr);                                                       \
-        if (rcp_t_got_ == (err))                                                       \
-            rcp_t_pass++;                                                              \
-        else                                                                           \
-            rcp_t_fail_at(__FILE__, __LINE__, "%s returned %s, expected %s", #expr,     \
-                          rcp_errname(rcp_t_got_), rcp_errname(err));                  \
+#define CHECK_ERR(expr, err)                                                                       \
+    do {                                                                                           \
+        int rcp_t_got_ = (expr);                                                                   \
+        if (rcp_t_got_ == (err))                                                                   \
+            rcp_t_pass++;                                                                          \
+        else                                                                                       \
+            rcp_t_fail_at(__FILE__, __LINE__, "%s returned %s, expected %s", #expr,                \
+                          rcp_errname(rcp_t_got_), rcp_errname(err));                              \
     } while (0)
 
 #define CHECK_OK(expr) CHECK_ERR(expr, 0)
 
 /* Compare len bytes; on mismatch print both in hex. */
-#define CHECK_MEM(got, want, len)                                                      \
-    rcp_t_check_mem(__FILE__, __LINE__, #got, (const uint8_t *)(got),                  \
-                    (const uint8_t *)(want), (len))
+#define CHECK_MEM(got, want, len)                                                                  \
+    rcp_t_check_mem(__FILE__, __LINE__, #got, (const uint8_t *)(got), (const uint8_t *)(want),     \
+                    (len))
 
 void rcp_t_check_mem(const char *file, int line, const char *what, const uint8_t *got,
                      const uint8_t *want, size_t len);

@@ -34,8 +34,8 @@ struct cli_opt {
     const char *name; /* without the leading "--" */
     enum cli_opt_kind kind;
     void *dest;
-    size_t len;        /* CLI_HEX: bytes; CLI_UINT: maximum value */
-    int *seen;         /* optional: set to 1 when given */
+    size_t len; /* CLI_HEX: bytes; CLI_UINT: maximum value */
+    int *seen;  /* optional: set to 1 when given */
 };
 
 /* Parse argv[first..argc) against opts.  Prints a one-line error naming the

@@ -16,26 +16,26 @@
 #include "rcprov/bytes.h"
 
 enum finding {
-    F_OP_IS_OPC,       /* --op value verifies as OPc */
-    F_OPC_IS_OP,       /* --opc value verifies as OP */
-    F_MAC_UNEXPLAINED, /* MAC fails under both readings */
-    F_AMF_SEPARATION,  /* --eps and AMF bit 0 clear */
-    F_SQN_STALE,       /* SQN not above SQN_MS */
-    F_SQN_OUT_OF_RANGE,/* SQN more than delta ahead of SQN_MS */
-    F_AUTS_MAC,        /* AUTS MAC-S does not verify */
+    F_OP_IS_OPC,        /* --op value verifies as OPc */
+    F_OPC_IS_OP,        /* --opc value verifies as OP */
+    F_MAC_UNEXPLAINED,  /* MAC fails under both readings */
+    F_AMF_SEPARATION,   /* --eps and AMF bit 0 clear */
+    F_SQN_STALE,        /* SQN not above SQN_MS */
+    F_SQN_OUT_OF_RANGE, /* SQN more than delta ahead of SQN_MS */
+    F_AUTS_MAC,         /* AUTS MAC-S does not verify */
     F_COUNT
 };
 
 static const char *const k_finding_code[F_COUNT] = {
-    "op_is_opc", "opc_is_op", "mac_unexplained", "amf_separation_bit",
+    "op_is_opc", "opc_is_op",        "mac_unexplained", "amf_separation_bit",
     "sqn_stale", "sqn_out_of_range", "auts_mac_fail",
 };
 
 struct diagnosis {
     int findings[F_COUNT];
     size_t n_findings;
-    int reading;         /* 0: as given, 1: OP/OPc swapped, -1: MAC fails both */
-    uint64_t sqn;        /* from AUTN, valid when reading >= 0 */
+    int reading;  /* 0: as given, 1: OP/OPc swapped, -1: MAC fails both */
+    uint64_t sqn; /* from AUTN, valid when reading >= 0 */
     uint8_t amf[2];
     int have_sqn_ms;
     uint64_t sqn_ms;
@@ -116,12 +116,14 @@ static void explain(struct diagnosis *d, const struct cli_mil_input *in, uint64_
     case F_OP_IS_OPC:
         snprintf(d->message, sizeof d->message,
                  "MAC fails with the value given as --op, but verifies when it is used as OPc: "
-                 "that value is the OPc (pass it with --opc); SQN is %012" PRIx64, d->sqn);
+                 "that value is the OPc (pass it with --opc); SQN is %012" PRIx64,
+                 d->sqn);
         break;
     case F_OPC_IS_OP:
         snprintf(d->message, sizeof d->message,
                  "MAC fails with the value given as --opc, but verifies when it is used as OP: "
-                 "that value is the OP (pass it with --op); SQN is %012" PRIx64, d->sqn);
+                 "that value is the OP (pass it with --op); SQN is %012" PRIx64,
+                 d->sqn);
         break;
     case F_MAC_UNEXPLAINED:
         snprintf(d->message, sizeof d->message,
@@ -137,20 +139,22 @@ static void explain(struct diagnosis *d, const struct cli_mil_input *in, uint64_
         break;
     case F_SQN_STALE:
         snprintf(d->message, sizeof d->message,
-                 "SQN %012" PRIx64 " is not fresh: not above the USIM's highest accepted SQN %012"
-                 PRIx64 " (from %s); the HSS must resynchronise to a SQN above it",
+                 "SQN %012" PRIx64
+                 " is not fresh: not above the USIM's highest accepted SQN %012" PRIx64
+                 " (from %s); the HSS must resynchronise to a SQN above it",
                  d->sqn, d->sqn_ms, d->sqn_ms_source);
         break;
     case F_SQN_OUT_OF_RANGE:
         snprintf(d->message, sizeof d->message,
                  "SQN %012" PRIx64 " is out of range: %" PRIu64
-                 " steps ahead of the USIM's SQN %012" PRIx64 " (from %s), more than delta %"
-                 PRIu64,
+                 " steps ahead of the USIM's SQN %012" PRIx64
+                 " (from %s), more than delta %" PRIu64,
                  d->sqn, d->sqn - d->sqn_ms, d->sqn_ms, d->sqn_ms_source, delta);
         break;
     case F_AUTS_MAC:
-        snprintf(d->message, sizeof d->message,
-                 "AUTS does not verify (MAC-S mismatch): it was not made by this USIM for this RAND");
+        snprintf(
+            d->message, sizeof d->message,
+            "AUTS does not verify (MAC-S mismatch): it was not made by this USIM for this RAND");
         break;
     case F_COUNT:
         break;
@@ -195,24 +199,28 @@ static void print_diagnosis(const struct diagnosis *d, int json)
 
 static void usage_diagnose(FILE *f)
 {
-    fprintf(f,
-            "usage: rcprov aka diagnose --k HEX (--op HEX | --opc HEX) --rand HEX --autn HEX\n"
-            "                           [--sqn-ms HEX] [--auts HEX] [--ind-bits N] [--delta N]\n"
-            "                           [--eps] [--c1..--c5 HEX] [--r1..--r5 N] [--json]\n\n"
-            "Explains why a USIM rejects an AUTN: checks the MAC, retries with OP and OPc\n"
-            "swapped, recovers SQN from AUTN (and SQN_MS from AUTS), and checks SQN freshness.\n\n");
+    fprintf(
+        f, "usage: rcprov aka diagnose --k HEX (--op HEX | --opc HEX) --rand HEX --autn HEX\n"
+           "                           [--sqn-ms HEX] [--auts HEX] [--ind-bits N] [--delta N]\n"
+           "                           [--eps] [--c1..--c5 HEX] [--r1..--r5 N] [--json]\n\n"
+           "Explains why a USIM rejects an AUTN: checks the MAC, retries with OP and OPc\n"
+           "swapped, recovers SQN from AUTN (and SQN_MS from AUTS), and checks SQN freshness.\n\n");
     cli_mil_usage(f);
-    fprintf(f,
-            "  --rand HEX        RAND (16 bytes)\n"
-            "  --autn HEX        AUTN = SQN^AK || AMF || MAC-A (16 bytes)\n"
-            "  --sqn-ms HEX      the USIM's highest accepted SQN (6 bytes)\n"
-            "  --auts HEX        AUTS the USIM returned on a sync failure (14 bytes)\n"
-            "  --ind-bits N      IND bits of the SQN (TS 33.102 Annex C; default 0: SQN compared whole)\n"
-            "  --delta N         largest accepted jump of SEQ (default 268435456 = 2^28; 0 = no limit)\n"
-            "  --eps             also check the AMF separation bit (EPS AKA, TS 33.401 6.1.1)\n"
-            "  --json            one JSON object: diagnosis, findings, mac, key_material, sqn, amf,\n"
-            "                    sqn_ms, sqn_ms_source, auts, message\n\n"
-            "Exit status: 0 when the AUTN would be accepted, 1 when a problem was found, 2 on bad usage.\n");
+    fprintf(
+        f,
+        "  --rand HEX        RAND (16 bytes)\n"
+        "  --autn HEX        AUTN = SQN^AK || AMF || MAC-A (16 bytes)\n"
+        "  --sqn-ms HEX      the USIM's highest accepted SQN (6 bytes)\n"
+        "  --auts HEX        AUTS the USIM returned on a sync failure (14 bytes)\n"
+        "  --ind-bits N      IND bits of the SQN (TS 33.102 Annex C; default 0: SQN compared "
+        "whole)\n"
+        "  --delta N         largest accepted jump of SEQ (default 268435456 = 2^28; 0 = no "
+        "limit)\n"
+        "  --eps             also check the AMF separation bit (EPS AKA, TS 33.401 6.1.1)\n"
+        "  --json            one JSON object: diagnosis, findings, mac, key_material, sqn, amf,\n"
+        "                    sqn_ms, sqn_ms_source, auts, message\n\n"
+        "Exit status: 0 when the AUTN would be accepted, 1 when a problem was found, 2 on bad "
+        "usage.\n");
 }
 
 static int run_diagnose(int argc, char **argv)

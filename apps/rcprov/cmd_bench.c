@@ -47,9 +47,11 @@ static int parse_common(const char *cmd, int argc, char **argv, struct bench_opt
     unsigned long long rounds = 5;
     int help = 0;
     struct cli_opt opts[] = {
-        {"curve", CLI_STRING, &curve, 0, NULL},     {"seconds", CLI_STRING, &seconds, 0, NULL},
+        {"curve", CLI_STRING, &curve, 0, NULL},
+        {"seconds", CLI_STRING, &seconds, 0, NULL},
         {"rounds", CLI_UINT, &rounds, BENCH_MAX_ROUNDS, NULL},
-        {"json", CLI_FLAG, &o->json, 0, NULL},      {"quiet", CLI_FLAG, &o->quiet, 0, NULL},
+        {"json", CLI_FLAG, &o->json, 0, NULL},
+        {"quiet", CLI_FLAG, &o->quiet, 0, NULL},
     };
     int ret = cli_parse(cmd, argc, argv, 2, opts, sizeof opts / sizeof opts[0], &help);
     if (ret)
@@ -149,12 +151,15 @@ static int run_certs(int argc, char **argv)
         ret = rcp_ec_key_generate(o.curve, &drbg.rng, &b.ca_key);
     if (ret == 0)
         ret = rcp_ec_key_generate(o.curve, &drbg.rng, &leaf_key);
-    rcp_ccert_template t_root = {(const uint8_t *)"\x01", 1, "bench CI", RCP_USAGE_CA, root_key,
-                                 T0, T0 + 3650 * DAY, NULL, 0};
-    rcp_ccert_template t_ca = {(const uint8_t *)"\x02", 1, "bench PN", RCP_USAGE_CA, b.ca_key,
-                               T0, T0 + 3650 * DAY, NULL, 0};
-    rcp_ccert_template t_leaf = {(const uint8_t *)"\x03", 1, "bench TRE", RCP_USAGE_SIGN,
-                                 leaf_key, T0, T0 + 365 * DAY, NULL, 0};
+    rcp_ccert_template t_root = {
+        (const uint8_t *)"\x01", 1,    "bench CI", RCP_USAGE_CA, root_key, T0,
+        T0 + 3650 * DAY,         NULL, 0};
+    rcp_ccert_template t_ca = {
+        (const uint8_t *)"\x02", 1,    "bench PN", RCP_USAGE_CA, b.ca_key, T0,
+        T0 + 3650 * DAY,         NULL, 0};
+    rcp_ccert_template t_leaf = {(const uint8_t *)"\x03", 1,        "bench TRE",
+                                 RCP_USAGE_SIGN,          leaf_key, T0,
+                                 T0 + 365 * DAY,          NULL,     0};
     if (ret == 0)
         ret = rcp_ccert_issue(&t_root, root_key, croot, sizeof croot, &croot_len);
     if (ret == 0)
@@ -169,12 +174,15 @@ static int run_certs(int argc, char **argv)
         ret = rcp_ccert_store_add_ca(b.cstore, cca, cca_len, T0 + DAY, &cwhy);
     if (ret == 0)
         ret = rcp_ccert_decode(b.cleaf, b.cleaf_len, &leaf);
-    rcp_x509_template x_root = {(const uint8_t *)"\x01", 1, "bench CI", NULL, RCP_X509_USAGE_CA,
-                                1, root_key, T0, T0 + 3650 * DAY};
-    rcp_x509_template x_ca = {(const uint8_t *)"\x02", 1, "bench PN", NULL, RCP_X509_USAGE_CA, 0,
-                              b.ca_key, T0, T0 + 3650 * DAY};
-    rcp_x509_template x_leaf = {(const uint8_t *)"\x03", 1, "bench TRE", NULL, RCP_X509_USAGE_SIGN,
-                                RCP_X509_PATHLEN_NONE, leaf_key, T0, T0 + 365 * DAY};
+    rcp_x509_template x_root = {(const uint8_t *)"\x01", 1, "bench CI", NULL,
+                                RCP_X509_USAGE_CA,       1, root_key,   T0,
+                                T0 + 3650 * DAY};
+    rcp_x509_template x_ca = {(const uint8_t *)"\x02", 1, "bench PN", NULL,
+                              RCP_X509_USAGE_CA,       0, b.ca_key,   T0,
+                              T0 + 3650 * DAY};
+    rcp_x509_template x_leaf = {
+        (const uint8_t *)"\x03", 1,        "bench TRE", NULL,          RCP_X509_USAGE_SIGN,
+        RCP_X509_PATHLEN_NONE,   leaf_key, T0,          T0 + 365 * DAY};
     if (ret == 0)
         ret = rcp_x509_issue(&x_root, NULL, root_key, &xroot);
     if (ret == 0)
@@ -225,16 +233,16 @@ static int run_certs(int argc, char **argv)
                "\"compact_leaf_verify_us\":%.2f,\"x509_leaf_verify_us\":%.2f,"
                "\"compact_leaf_bytes\":%zu,\"x509_leaf_bytes\":%zu,"
                "\"ecdsa_ratio\":%.3f,\"compact_ratio\":%.3f,\"x509_ratio\":%.3f}\n",
-               rcp_curve_name(o.curve), o.rounds, m_ossl, m_ecdsa, m_compact, m_x509,
-               b.cleaf_len, b.xleaf_len, m_ecdsa / m_ossl, m_compact / m_ossl, m_x509 / m_ossl);
+               rcp_curve_name(o.curve), o.rounds, m_ossl, m_ecdsa, m_compact, m_x509, b.cleaf_len,
+               b.xleaf_len, m_ecdsa / m_ossl, m_compact / m_ossl, m_x509 / m_ossl);
     } else {
         printf("certificate verification, %s, median of %u rounds (cost / openssl speed):\n",
                rcp_curve_name(o.curve), o.rounds);
         printf("  %-44s %9.2f us  1.00\n", "ECDSA verify, openssl speed", m_ossl);
         printf("  %-44s %9.2f us  %.2f\n", "ECDSA verify, rcprov (SHA-256 + verify)", m_ecdsa,
                m_ecdsa / m_ossl);
-        printf("  %-44s %9.2f us  %.2f   (%zu bytes)\n", "compact leaf vs cached issuer",
-               m_compact, m_compact / m_ossl, b.cleaf_len);
+        printf("  %-44s %9.2f us  %.2f   (%zu bytes)\n", "compact leaf vs cached issuer", m_compact,
+               m_compact / m_ossl, b.cleaf_len);
         printf("  %-44s %9.2f us  %.2f   (%zu bytes)\n", "X.509 leaf vs cached issuer", m_x509,
                m_x509 / m_ossl, b.xleaf_len);
     }
@@ -423,9 +431,9 @@ static int sn_flow(struct sn_run *r, size_t i, const char *imsi)
 
 struct prim {
     rcp_curve curve;
-    rcp_ec_key *key;                       /* a long-term key (signs, ECKA) */
-    rcp_ec_key *fresh_pub[POOL];           /* imported peer keys, each used once */
-    rcp_ec_key *fresh_own[POOL];           /* generated keys, each used once */
+    rcp_ec_key *key;             /* a long-term key (signs, ECKA) */
+    rcp_ec_key *fresh_pub[POOL]; /* imported peer keys, each used once */
+    rcp_ec_key *fresh_own[POOL]; /* generated keys, each used once */
     uint8_t pts_c[POOL][RCP_P256_POINT_COMPRESSED];
     uint8_t pt_u[RCP_P256_POINT];
     uint8_t msg[128], sigs[POOL][64];
@@ -523,8 +531,8 @@ static int pool_fill(struct prim *x)
         if (ret == 0)
             ret = rcp_ec_key_public(signer, 1, x->pts_c[i], sizeof x->pts_c[i], &n);
         if (ret == 0)
-            ret = rcp_ec_key_from_public(x->curve, x->pts_c[i], sizeof x->pts_c[i],
-                                         &x->fresh_pub[i]);
+            ret =
+                rcp_ec_key_from_public(x->curve, x->pts_c[i], sizeof x->pts_c[i], &x->fresh_pub[i]);
         if (ret == 0)
             ret = rcp_ec_key_generate(x->curve, rcp_rng_system(), &x->fresh_own[i]);
         rcp_ec_key_free(signer);
@@ -611,13 +619,12 @@ static int run_sn(int argc, char **argv)
         r.sn.store = st;
         memset(&r.ops, 0, sizeof r.ops);
         r.flows = 0;
-        bench_progress(o.quiet || o.json, "bench: round %u/%u: %zu SN flows", round + 1,
-                       o.rounds, n);
+        bench_progress(o.quiet || o.json, "bench: round %u/%u: %zu SN flows", round + 1, o.rounds,
+                       n);
         double t0 = now_s();
         for (size_t i = 0; i < n && ret == 0; i++) {
             char imsi[16];
-            snprintf(imsi, sizeof imsi, "00101%010llu",
-                     (unsigned long long)(r.sn.msin_first + i));
+            snprintf(imsi, sizeof imsi, "00101%010llu", (unsigned long long)(r.sn.msin_first + i));
             ret = sn_flow(&r, i, imsi);
         }
         double t1 = now_s();
@@ -657,9 +664,9 @@ static int run_sn(int argc, char **argv)
         double core = (r.ops.verify * v_ver[round] + r.ops.sign * v_sign[round] +
                        r.ops.ecdh * ecdh_each + r.ops.keygen * v_keygen[round]) /
                       f;
-        double all = core + (r.ops.pkv_compressed * v_pkvc[round] +
-                             r.ops.pkv_uncompressed * v_pkvu[round]) /
-                                f;
+        double all =
+            core +
+            (r.ops.pkv_compressed * v_pkvc[round] + r.ops.pkv_uncompressed * v_pkvu[round]) / f;
         v_ratio[round] = v_flow[round] * all / 1e6;
         v_ratio_core[round] = v_flow[round] * core / 1e6;
     }
@@ -679,7 +686,8 @@ static int run_sn(int argc, char **argv)
     double core_us = c_ver * m_ver + c_sign * m_sign + c_ecdh * m_ecdh + c_keygen * m_keygen;
     double cost_us = core_us + c_pkvc * m_pkvc + c_pkvu * m_pkvu;
     double bound = 1e6 / cost_us, bound_core = 1e6 / core_us;
-    double ratio = bench_median(v_ratio, o.rounds), ratio_core = bench_median(v_ratio_core, o.rounds);
+    double ratio = bench_median(v_ratio, o.rounds),
+           ratio_core = bench_median(v_ratio_core, o.rounds);
     if (o.json) {
         printf("{\"bench\":\"uuid-attach-sn\",\"curve\":\"%s\",\"rounds\":%u,\"flows\":%zu,"
                "\"flows_per_s\":%.1f,\"bound_per_s\":%.1f,\"ratio\":%.3f,"

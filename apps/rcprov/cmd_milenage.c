@@ -7,15 +7,17 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: rcprov milenage --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX --amf HEX\n"
-               "                       [--c1 HEX ... --c5 HEX] [--r1 N ... --r5 N] [--json]\n\n"
-               "Runs MILENAGE (3GPP TS 35.206) and prints OPc, MAC-A (f1), MAC-S (f1*), RES (f2),\n"
-               "CK (f3), IK (f4), AK (f5) and AK* (f5*).\n\n");
+    fprintf(f,
+            "usage: rcprov milenage --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX --amf HEX\n"
+            "                       [--c1 HEX ... --c5 HEX] [--r1 N ... --r5 N] [--json]\n\n"
+            "Runs MILENAGE (3GPP TS 35.206) and prints OPc, MAC-A (f1), MAC-S (f1*), RES (f2),\n"
+            "CK (f3), IK (f4), AK (f5) and AK* (f5*).\n\n");
     cli_mil_usage(f);
     fprintf(f, "  --rand HEX        RAND (16 bytes)\n"
                "  --sqn HEX         SQN (6 bytes)\n"
                "  --amf HEX         AMF (2 bytes)\n"
-               "  --json            one JSON object with keys opc, mac_a, mac_s, res, ck, ik, ak, ak_star\n");
+               "  --json            one JSON object with keys opc, mac_a, mac_s, res, ck, ik, ak, "
+               "ak_star\n");
 }
 
 int cmd_milenage(int argc, char **argv)

@@ -84,8 +84,7 @@ static int run_uuid_attach(int argc, char **argv)
     }
     rcp_curve curve = rcp_curve_from_name(curve_name);
     if (curve != RCP_CURVE_P256 && curve != RCP_CURVE_BP256R1) {
-        fprintf(stderr, "%s: --curve must be p256 or brainpoolp256r1, got '%s'\n", cmd,
-                curve_name);
+        fprintf(stderr, "%s: --curve must be p256 or brainpoolp256r1, got '%s'\n", cmd, curve_name);
         return CLI_EXIT_USAGE;
     }
     rcp_seal_suite suite = rcp_seal_suite_from_name(suite_name);
@@ -164,11 +163,11 @@ static int run_uuid_attach(int argc, char **argv)
                aka_ok, failed, (unsigned long long)allocs, (unsigned long long)acks,
                st.round_trips / n, st.bytes_up / n, st.bytes_down / n, st.device_ops.sign / n,
                st.device_ops.verify / n, st.device_ops.ecdh / n, st.device_ops.keygen / n,
-               st.sn_ops.sign / n, st.sn_ops.verify / n, st.sn_ops.ecdh / n,
-               st.sn_ops.keygen / n, t_world - t0, t_reg - t_world, t_end - t_reg, flows_s);
+               st.sn_ops.sign / n, st.sn_ops.verify / n, st.sn_ops.ecdh / n, st.sn_ops.keygen / n,
+               t_world - t0, t_reg - t_world, t_end - t_reg, flows_s);
     } else {
-        printf("uuid-attach simulation: %llu devices, %s, %s, seed %llu, stores in %s%s\n",
-               devices, rcp_curve_name(curve), rcp_seal_suite_name(suite), seed, where,
+        printf("uuid-attach simulation: %llu devices, %s, %s, seed %llu, stores in %s%s\n", devices,
+               rcp_curve_name(curve), rcp_seal_suite_name(suite), seed, where,
                dir ? "" : " (removed at exit)");
         printf("  %-28s %zu\n", "provisioned", provisioned);
         printf("  %-28s %zu\n", "AKA ok (new credentials)", aka_ok);
@@ -182,8 +181,7 @@ static int run_uuid_attach(int argc, char **argv)
                st.device_ops.sign / n, st.device_ops.verify / n, st.device_ops.ecdh / n,
                st.device_ops.keygen / n);
         printf("  %-28s sign %.2f  verify %.2f  ecdh %.2f  keygen %.2f\n", "SN ops per device",
-               st.sn_ops.sign / n, st.sn_ops.verify / n, st.sn_ops.ecdh / n,
-               st.sn_ops.keygen / n);
+               st.sn_ops.sign / n, st.sn_ops.verify / n, st.sn_ops.ecdh / n, st.sn_ops.keygen / n);
         printf("  %-28s %.2f s (setup %.2f s, register %.2f s), %.1f flows/s\n", "elapsed",
                t_end - t0, t_world - t0, t_reg - t_world, flows_s);
     }

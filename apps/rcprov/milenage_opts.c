@@ -57,9 +57,11 @@ int cli_mil_setup(const struct cli_mil_input *in, const uint8_t *op_or_opc, int 
 
 void cli_mil_usage(FILE *f)
 {
-    fprintf(f, "  --k HEX           subscriber key K (16 bytes)\n"
-               "  --op HEX          operator variant OP (16 bytes), or\n"
-               "  --opc HEX         OPc = OP xor E_K(OP) (16 bytes)\n"
-               "  --c1..--c5 HEX    Milenage constants c1..c5 (16 bytes each; default TS 35.206)\n"
-               "  --r1..--r5 N      Milenage rotations r1..r5 in bits, 0..127 (default 64 0 32 64 96)\n");
+    fprintf(
+        f,
+        "  --k HEX           subscriber key K (16 bytes)\n"
+        "  --op HEX          operator variant OP (16 bytes), or\n"
+        "  --opc HEX         OPc = OP xor E_K(OP) (16 bytes)\n"
+        "  --c1..--c5 HEX    Milenage constants c1..c5 (16 bytes each; default TS 35.206)\n"
+        "  --r1..--r5 N      Milenage rotations r1..r5 in bits, 0..127 (default 64 0 32 64 96)\n");
 }

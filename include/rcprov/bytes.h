@@ -19,8 +19,7 @@ extern "C" {
  * *out_len receives the number of bytes.  Errors: RCP_ERR_DECODE (odd length
  * or a non-hex character), RCP_ERR_BUFFER_TOO_SMALL.
  */
-RCP_MUST_CHECK int rcp_hex_decode(const char *hex, uint8_t *out, size_t out_cap,
-                                  size_t *out_len);
+RCP_MUST_CHECK int rcp_hex_decode(const char *hex, uint8_t *out, size_t out_cap, size_t *out_len);
 
 /* Decode hex that must be exactly want_len bytes.  Errors as above, plus
  * RCP_ERR_LENGTH when the decoded length differs. */

@@ -51,7 +51,7 @@ typedef enum {
 #define RCP_CCERT_SUBJECT_MAX 64
 #define RCP_CCERT_ATTRS_MAX 256 /* bytes of the encoded attrs map */
 #define RCP_CCERT_SIG_LEN 64
-#define RCP_CCERT_MAX_LEN 512   /* largest encoded certificate accepted */
+#define RCP_CCERT_MAX_LEN 512 /* largest encoded certificate accepted */
 #define RCP_CCRL_MAX_REVOKED 1024
 #define RCP_CCRL_MAX_LEN (64 + RCP_CCRL_MAX_REVOKED * (RCP_CCERT_SERIAL_MAX + 1))
 
@@ -72,8 +72,7 @@ RCP_MUST_CHECK int rcp_signed_encode(rcp_tbs_writer write_tbs, const void *ctx,
  * bytes.  CBOR profile errors pass through; any other shape returns
  * structure_err.  No signature check. */
 RCP_MUST_CHECK int rcp_signed_decode(const uint8_t *in, size_t len, const rcp_cbor_limits *lim,
-                                     int structure_err, rcp_cbor_cursor *tbs,
-                                     const uint8_t **sig);
+                                     int structure_err, rcp_cbor_cursor *tbs, const uint8_t **sig);
 
 const char *rcp_key_usage_name(rcp_key_usage u); /* "ca", "sign", "agree"; NULL if unknown */
 rcp_key_usage rcp_key_usage_from_name(const char *name); /* 0 if unknown */
@@ -86,7 +85,7 @@ RCP_MUST_CHECK int rcp_key_id(const rcp_ec_key *key, uint8_t kid[RCP_KEY_ID_LEN]
 typedef struct {
     const uint8_t *serial; /* 1..RCP_CCERT_SERIAL_MAX bytes */
     size_t serial_len;
-    const char *subject;   /* 1..RCP_CCERT_SUBJECT_MAX bytes of UTF-8 */
+    const char *subject; /* 1..RCP_CCERT_SUBJECT_MAX bytes of UTF-8 */
     rcp_key_usage usage;
     const rcp_ec_key *subject_key; /* P-256 or brainpoolP256r1; public part used */
     uint64_t not_before;           /* seconds since the Unix epoch, inclusive */
@@ -175,8 +174,8 @@ typedef struct {
 
 /* Add a trust anchor: a self-signed CA certificate (its own signature is
  * checked; its validity is checked at verification time). */
-RCP_MUST_CHECK int rcp_ccert_store_add_anchor(rcp_ccert_store *st, const uint8_t *cert,
-                                              size_t len, rcp_cert_why *why);
+RCP_MUST_CHECK int rcp_ccert_store_add_anchor(rcp_ccert_store *st, const uint8_t *cert, size_t len,
+                                              rcp_cert_why *why);
 /* Verify a CA certificate against the store at time now and cache it, so
  * certificates it issued verify with one signature check.  Errors as
  * rcp_ccert_verify. */

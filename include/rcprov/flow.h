@@ -99,8 +99,8 @@ typedef struct {
     rcp_out_msg out[RCP_STEP_MAX_OUT];
     int err;
     char why[192];
-    int done;            /* the role finished its part of the flow */
-    rcp_op_counts ops;   /* public-key and AEAD operations done in this step */
+    int done;          /* the role finished its part of the flow */
+    rcp_op_counts ops; /* public-key and AEAD operations done in this step */
 } rcp_step;
 
 void rcp_step_init(rcp_step *s);

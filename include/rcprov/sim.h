@@ -38,7 +38,7 @@ typedef struct {
 } rcp_ua_world_opts;
 
 typedef struct {
-    size_t round_trips;  /* device -> network messages answered */
+    size_t round_trips; /* device -> network messages answered */
     size_t bytes_up, bytes_down;
     rcp_op_counts device_ops;
     rcp_op_counts sn_ops;
@@ -85,14 +85,13 @@ RCP_MUST_CHECK int rcp_ua_world_register(rcp_ua_world *w, size_t i, char *why, s
 /* Run device i from its current state until it is DONE, an error stops it,
  * or max_steps messages were exchanged.  Pending acknowledgements reach the
  * AuthS in the same run.  stats (may be NULL) are added to. */
-RCP_MUST_CHECK int rcp_ua_world_run(rcp_ua_world *w, size_t i, rcp_ua_run_stats *stats,
-                                    char *why, size_t why_cap);
+RCP_MUST_CHECK int rcp_ua_world_run(rcp_ua_world *w, size_t i, rcp_ua_run_stats *stats, char *why,
+                                    size_t why_cap);
 
 /* Deliver one message to a node as the bus would (for replay tests):
  * answers are delivered onward as in a run; returns the first error. */
-RCP_MUST_CHECK int rcp_ua_world_inject(rcp_ua_world *w, size_t device, rcp_node from,
-                                       rcp_node to, const uint8_t *msg, size_t len, char *why,
-                                       size_t why_cap);
+RCP_MUST_CHECK int rcp_ua_world_inject(rcp_ua_world *w, size_t device, rcp_node from, rcp_node to,
+                                       const uint8_t *msg, size_t len, char *why, size_t why_cap);
 
 /* Certificates of the world's PKI (compact encodings), for vectors. */
 typedef enum {

@@ -55,8 +55,8 @@ enum rcp_ua_label {
 
 #define RCP_UA_SLICE_INITIAL_ATTACH 1u /* "Slice Select Type" of step 1 */
 #define RCP_UA_FQDN_MAX 253
-#define RCP_UA_HASH_LEN 16   /* transcript hashes: first 16 bytes of SHA-256 */
-#define RCP_UA_CX_MAX 256    /* CX_PARAMETERS clear text */
+#define RCP_UA_HASH_LEN 16 /* transcript hashes: first 16 bytes of SHA-256 */
+#define RCP_UA_CX_MAX 256  /* CX_PARAMETERS clear text */
 #define RCP_UA_CERT_MAX RCP_CCERT_MAX_LEN
 
 /* ------------------------------------------------------------- UUID
@@ -79,15 +79,15 @@ typedef struct {
     uint8_t opc[16];
     rcp_milenage_consts consts;
     char mcc[4], mnc[4];
-    uint64_t data_limit;                 /* bytes allowed on the conditional channel */
-    uint64_t valid_until;                /* authorization expiry */
+    uint64_t data_limit;                   /* bytes allowed on the conditional channel */
+    uint64_t valid_until;                  /* authorization expiry */
     char destination[RCP_UA_FQDN_MAX + 1]; /* RSMF to contact next */
 } rcp_ua_cx_params;
 
 /* ================================================================ SP/OEM */
 typedef struct {
-    const char *name;         /* SP identity as registered at the AuthS */
-    const rcp_ec_key *key;    /* SP signing key (its agreement with the AuthS) */
+    const char *name;      /* SP identity as registered at the AuthS */
+    const rcp_ec_key *key; /* SP signing key (its agreement with the AuthS) */
     const rcp_clock *clock;
 } rcp_ua_sp;
 
@@ -117,16 +117,16 @@ typedef struct {
 } rcp_ua_sp_agreement;
 
 typedef struct {
-    const char *fqdn;            /* this AuthS's name */
-    const rcp_ec_key *key;       /* signs authorizations (private) */
+    const char *fqdn;               /* this AuthS's name */
+    const rcp_ec_key *key;          /* signs authorizations (private) */
     const rcp_ua_sn_agreement *sns; /* Serving Networks with an agreement */
     size_t n_sns;
     const rcp_ua_sp_agreement *sps; /* SPs allowed to register UUIDs */
     size_t n_sps;
-    uint64_t authz_lifetime;     /* seconds an authorization is valid */
-    uint64_t data_limit;         /* bytes of the conditional data channel */
-    const char *destination;     /* RSMF FQDN given to provisioned devices */
-    uint64_t max_skew;           /* accepted clock skew of signed requests (s) */
+    uint64_t authz_lifetime; /* seconds an authorization is valid */
+    uint64_t data_limit;     /* bytes of the conditional data channel */
+    const char *destination; /* RSMF FQDN given to provisioned devices */
+    uint64_t max_skew;       /* accepted clock skew of signed requests (s) */
     rcp_store *store;
     const rcp_rng *rng;
     const rcp_clock *clock;
@@ -140,8 +140,8 @@ RCP_MUST_CHECK int rcp_ua_auths_handle(const rcp_ua_auths *a, const uint8_t *msg
 /* ======================================================= Serving Network */
 typedef struct {
     rcp_curve curve;
-    const rcp_ec_key *ecka_key;  /* SK.SN.ECKA (static key agreement) */
-    const uint8_t *cert_ecka;    /* CERT.SN.ECKA (compact) */
+    const rcp_ec_key *ecka_key; /* SK.SN.ECKA (static key agreement) */
+    const uint8_t *cert_ecka;   /* CERT.SN.ECKA (compact) */
     size_t cert_ecka_len;
     const rcp_ec_key *ecdsa_key; /* SK.SN.ECDSA */
     const uint8_t *cert_ecdsa;   /* CERT.SN.ECDSA (compact) */
@@ -165,18 +165,18 @@ typedef struct {
                                      RCP_UA_MAX_CURVES); creds[0].ecdsa_key also
                                      signs what goes to Authorization Servers */
     size_t n_creds;
-    rcp_seal_suite suites[2];     /* supported seal suites, in no order */
+    rcp_seal_suite suites[2]; /* supported seal suites, in no order */
     size_t n_suites;
-    rcp_ccert_store *trust;       /* CI anchors (multi-CI); PN certificates get cached */
+    rcp_ccert_store *trust;              /* CI anchors (multi-CI); PN certificates get cached */
     const rcp_ua_auths_agreement *auths; /* Authorization Servers with an agreement */
     size_t n_auths;
     uint8_t cookie_key[RCP_COOKIE_KEY_LEN];
-    uint64_t cookie_lifetime;     /* seconds */
-    const char *mcc, *mnc;        /* PLMN; the serving network id of KASME */
+    uint64_t cookie_lifetime; /* seconds */
+    const char *mcc, *mnc;    /* PLMN; the serving network id of KASME */
     uint64_t msin_first, msin_last;
-    const uint8_t *op;            /* the operator's OP (16 bytes); OPc = f(K, OP) */
+    const uint8_t *op;                 /* the operator's OP (16 bytes); OPc = f(K, OP) */
     const rcp_milenage_consts *consts; /* the operator's Milenage constants */
-    uint8_t amf[2];               /* AMF of AKA vectors (separation bit set) */
+    uint8_t amf[2];                    /* AMF of AKA vectors (separation bit set) */
     rcp_sqn_scheme sqn;
     rcp_store *store;
     const rcp_rng *rng;
@@ -193,23 +193,23 @@ RCP_MUST_CHECK int rcp_ua_sn_handle(const rcp_ua_sn *sn, const uint8_t *msg, siz
 /* ================================================= device (ME + TRE) */
 typedef enum {
     RCP_UA_DEV_IDLE = 0,
-    RCP_UA_DEV_WAIT_CHALLENGE,  /* sent ATTACH_REQUEST */
-    RCP_UA_DEV_WAIT_CREDENTIALS,/* sent TRE_CREDENTIALS */
-    RCP_UA_DEV_PROVISIONED,     /* holds IMSI, K, OPc: next, AKA */
+    RCP_UA_DEV_WAIT_CHALLENGE,   /* sent ATTACH_REQUEST */
+    RCP_UA_DEV_WAIT_CREDENTIALS, /* sent TRE_CREDENTIALS */
+    RCP_UA_DEV_PROVISIONED,      /* holds IMSI, K, OPc: next, AKA */
     RCP_UA_DEV_WAIT_AKA_CHALLENGE,
     RCP_UA_DEV_WAIT_AKA_RESULT,
-    RCP_UA_DEV_DONE,            /* AKA succeeded and KASME confirmed */
+    RCP_UA_DEV_DONE, /* AKA succeeded and KASME confirmed */
 } rcp_ua_dev_state;
 
 /* Long-term TRE credentials (factory). */
 typedef struct {
     rcp_curve curve;
-    const rcp_ec_key *key;     /* SK.TRE.ECDSA */
-    const uint8_t *cert_tre;   /* CERT.TRE.ECDSA (compact) */
+    const rcp_ec_key *key;   /* SK.TRE.ECDSA */
+    const uint8_t *cert_tre; /* CERT.TRE.ECDSA (compact) */
     size_t cert_tre_len;
-    const uint8_t *cert_pn;    /* CERT.PN.ECDSA (compact) */
+    const uint8_t *cert_pn; /* CERT.PN.ECDSA (compact) */
     size_t cert_pn_len;
-    rcp_ccert_store *trust;    /* CERT.CI anchors */
+    rcp_ccert_store *trust; /* CERT.CI anchors */
 } rcp_ua_tre_creds;
 
 typedef struct {
@@ -226,16 +226,16 @@ typedef struct {
 
     /* state (the caller persists it between messages) */
     rcp_ua_dev_state state;
-    uint8_t h_m1[RCP_UA_HASH_LEN];   /* transcript hash of the ATTACH_REQUEST sent */
-    uint8_t sk_ecdhe[32];            /* SK.TRE.ECDHE while the exchange runs */
+    uint8_t h_m1[RCP_UA_HASH_LEN]; /* transcript hash of the ATTACH_REQUEST sent */
+    uint8_t sk_ecdhe[32];          /* SK.TRE.ECDHE while the exchange runs */
     uint8_t pk_ecdhe[RCP_P256_POINT_COMPRESSED];
     uint8_t nonce[RCP_NONCE_LEN];
     rcp_seal_suite suite;
     uint8_t sn_ecka_kid[RCP_KID_LEN];
     char sn_subject[RCP_CCERT_SUBJECT_MAX + 1]; /* of CERT.SN.ECKA */
-    rcp_ua_cx_params cx;             /* valid from PROVISIONED on */
-    rcp_usim_sqn usim;               /* USIM SQN state for the provisioned credentials */
-    uint8_t kasme[32];               /* after AKA */
+    rcp_ua_cx_params cx;                        /* valid from PROVISIONED on */
+    rcp_usim_sqn usim;                          /* USIM SQN state for the provisioned credentials */
+    uint8_t kasme[32];                          /* after AKA */
     uint8_t rand[16];
 } rcp_ua_device;
 

@@ -148,7 +148,10 @@ void rcp_writer_put(rcp_writer *w, const void *data, size_t len)
     w->len += len;
 }
 
-void rcp_writer_u8(rcp_writer *w, uint8_t v) { rcp_writer_put(w, &v, 1); }
+void rcp_writer_u8(rcp_writer *w, uint8_t v)
+{
+    rcp_writer_put(w, &v, 1);
+}
 
 void rcp_writer_u16be(rcp_writer *w, uint16_t v)
 {
@@ -162,7 +165,10 @@ void rcp_writer_u32be(rcp_writer *w, uint32_t v)
     rcp_writer_put(w, b, 4);
 }
 
-int rcp_writer_status(const rcp_writer *w) { return w->err; }
+int rcp_writer_status(const rcp_writer *w)
+{
+    return w->err;
+}
 
 /* ------------------------------------------------------------- reader */
 
@@ -220,6 +226,12 @@ uint32_t rcp_reader_u32be(rcp_reader *r)
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-size_t rcp_reader_remaining(const rcp_reader *r) { return r->err ? 0 : r->len - r->pos; }
+size_t rcp_reader_remaining(const rcp_reader *r)
+{
+    return r->err ? 0 : r->len - r->pos;
+}
 
-int rcp_reader_status(const rcp_reader *r) { return r->err; }
+int rcp_reader_status(const rcp_reader *r)
+{
+    return r->err;
+}

@@ -348,8 +348,7 @@ out:
 /* y for x (compressed point pt = 02/03 || x) on a p = 3 mod 4 curve:
  * rhs = x^3 + ax + b, y = rhs^((p+1)/4), and y^2 must equal rhs (else x is
  * not the abscissa of a point).  unc receives 04 || x || y. */
-static int decompress(const curve_state *st, const uint8_t *pt, size_t s, uint8_t *unc,
-                      BN_CTX *bn)
+static int decompress(const curve_state *st, const uint8_t *pt, size_t s, uint8_t *unc, BN_CTX *bn)
 {
     int ret = RCP_ERR_CRYPTO;
     BN_CTX_start(bn);

@@ -41,8 +41,7 @@ static void fetch_once(void)
 
 static int fetched(void)
 {
-    return pthread_once(&g_fetch_once, fetch_once) == 0 && g_sha256 && g_hmac_sha256 &&
-           g_hmac_sha1;
+    return pthread_once(&g_fetch_once, fetch_once) == 0 && g_sha256 && g_hmac_sha256 && g_hmac_sha1;
 }
 
 int rcp_sha256_v(const rcp_iov *parts, size_t n, uint8_t out[RCP_SHA256_LEN])

@@ -56,7 +56,6 @@ static void set_why(rcp_x509_why *why, const char *fmt, ...)
     va_end(ap);
 }
 
-
 /* Days from 1970-01-01 to y-m-d, proleptic Gregorian calendar (RFC 5280
  * 4.1.2.5: times are UTC in the Gregorian calendar).  Counted in 400-year
  * eras of 146097 days, each year starting on March 1 so that the leap day

@@ -28,7 +28,6 @@ static void set_why(rcp_cert_why *why, const char *fmt, ...)
     va_end(ap);
 }
 
-
 const char *rcp_key_usage_name(rcp_key_usage u)
 {
     switch (u) {
@@ -55,7 +54,10 @@ rcp_key_usage rcp_key_usage_from_name(const char *name)
     return 0;
 }
 
-static int cert_curve_ok(rcp_curve c) { return c == RCP_CURVE_P256 || c == RCP_CURVE_BP256R1; }
+static int cert_curve_ok(rcp_curve c)
+{
+    return c == RCP_CURVE_P256 || c == RCP_CURVE_BP256R1;
+}
 
 static int kid_of_point(const uint8_t pk[RCP_P256_POINT_COMPRESSED], uint8_t kid[RCP_KEY_ID_LEN])
 {
@@ -186,8 +188,8 @@ int rcp_ccert_issue(const rcp_ccert_template *t, const rcp_ec_key *issuer_key, u
     return rcp_signed_encode(write_cert_tbs, &ctx, issuer_key, out, cap, out_len);
 }
 
-int rcp_signed_decode(const uint8_t *in, size_t len, const rcp_cbor_limits *lim,
-                      int structure_err, rcp_cbor_cursor *tbs, const uint8_t **sig)
+int rcp_signed_decode(const uint8_t *in, size_t len, const rcp_cbor_limits *lim, int structure_err,
+                      rcp_cbor_cursor *tbs, const uint8_t **sig)
 {
     rcp_cbor_cursor c;
     size_t n = 0, sig_len = 0;
@@ -227,9 +229,8 @@ int rcp_ccert_decode(const uint8_t *in, size_t len, rcp_ccert *out)
     memcpy(out->issuer_kid, p, RCP_KEY_ID_LEN);
     if (rcp_cbor_expect_tstr(&t, &out->subject, &out->subject_len, 1, RCP_CCERT_SUBJECT_MAX) != 0 ||
         rcp_cbor_expect_uint(&t, &usage) != 0 || usage > 0xff ||
-        rcp_key_usage_name((rcp_key_usage)usage) == NULL ||
-        rcp_cbor_expect_uint(&t, &curve) != 0 || curve > 0xff ||
-        !cert_curve_ok((rcp_curve)curve) ||
+        rcp_key_usage_name((rcp_key_usage)usage) == NULL || rcp_cbor_expect_uint(&t, &curve) != 0 ||
+        curve > 0xff || !cert_curve_ok((rcp_curve)curve) ||
         rcp_cbor_expect_bstr(&t, &p, &n, RCP_P256_POINT_COMPRESSED, RCP_P256_POINT_COMPRESSED) !=
             0 ||
         (p[0] != 0x02 && p[0] != 0x03))
@@ -357,14 +358,12 @@ int rcp_ccrl_decode(const uint8_t *in, size_t len, rcp_ccrl *out)
         goto fail;
     memcpy(out->issuer_kid, p, RCP_KEY_ID_LEN);
     if (rcp_cbor_expect_uint(&t, &out->this_update) != 0 ||
-        rcp_cbor_expect_uint(&t, &out->next_update) != 0 ||
-        out->next_update < out->this_update || rcp_cbor_enter(&t, &list) != 0 ||
-        rcp_cbor_expect_end(&t) != 0)
+        rcp_cbor_expect_uint(&t, &out->next_update) != 0 || out->next_update < out->this_update ||
+        rcp_cbor_enter(&t, &list) != 0 || rcp_cbor_expect_end(&t) != 0)
         goto fail;
     out->revoked = list.buf;
     out->revoked_len = list.len;
-    if (rcp_cbor_expect_array(&list, &out->n_revoked) != 0 ||
-        out->n_revoked > RCP_CCRL_MAX_REVOKED)
+    if (rcp_cbor_expect_array(&list, &out->n_revoked) != 0 || out->n_revoked > RCP_CCRL_MAX_REVOKED)
         goto fail;
     for (size_t i = 0; i < out->n_revoked; i++) {
         if (rcp_cbor_expect_bstr(&list, &p, &n, 1, RCP_CCERT_SERIAL_MAX) != 0)
@@ -526,8 +525,8 @@ int rcp_ccert_verify(const rcp_ccert_store *st, const uint8_t *cert, size_t len,
     const struct issuer *iss = store_find(st, c.issuer_kid);
     if (iss == NULL) {
         subject_copy(subj, &c);
-        set_why(why, "issuer of '%s' (key id %02x%02x%02x%02x%02x%02x%02x%02x) is not trusted", subj,
-                c.issuer_kid[0], c.issuer_kid[1], c.issuer_kid[2], c.issuer_kid[3],
+        set_why(why, "issuer of '%s' (key id %02x%02x%02x%02x%02x%02x%02x%02x) is not trusted",
+                subj, c.issuer_kid[0], c.issuer_kid[1], c.issuer_kid[2], c.issuer_kid[3],
                 c.issuer_kid[4], c.issuer_kid[5], c.issuer_kid[6], c.issuer_kid[7]);
         return RCP_ERR_UNTRUSTED;
     }

@@ -76,8 +76,8 @@ static int make_device(rcp_ua_world *w, size_t i, const rcp_ua_world_opts *o)
     snprintf(subject, sizeof subject, "TRE %08zu", i + 1);
     int ret = rcp_ec_key_generate(o->curve, &w->drbg.rng, &d->tre_key);
     if (ret == 0)
-        ret = issue(w, subject, (uint32_t)(0x10000000u + i), RCP_USAGE_SIGN, d->tre_key,
-                    w->pn_key, 3650, d->cert_tre, &d->cert_tre_len);
+        ret = issue(w, subject, (uint32_t)(0x10000000u + i), RCP_USAGE_SIGN, d->tre_key, w->pn_key,
+                    3650, d->cert_tre, &d->cert_tre_len);
     if (ret == 0)
         ret = rcp_rng_fill(&w->drbg.rng, d->k_tresi, sizeof d->k_tresi);
     if (ret == 0)
@@ -139,8 +139,8 @@ int rcp_ua_world_new(const rcp_ua_world_opts *o, rcp_ua_world **out)
         ret = issue(w, "rcprov sim CI", 1, RCP_USAGE_CA, w->ci_key, w->ci_key, 7300, w->cert_ci,
                     &w->cert_ci_len);
     if (ret == 0)
-        ret = issue(w, "rcprov sim PN 1", 2, RCP_USAGE_CA, w->pn_key, w->ci_key, 7300,
-                    w->cert_pn, &w->cert_pn_len);
+        ret = issue(w, "rcprov sim PN 1", 2, RCP_USAGE_CA, w->pn_key, w->ci_key, 7300, w->cert_pn,
+                    &w->cert_pn_len);
     if (ret == 0)
         ret = issue(w, "sn.001.01.rcprov.test", 3, RCP_USAGE_AGREE, w->ecka_key, w->ci_key, 3650,
                     w->cert_ecka, &w->cert_ecka_len);
@@ -219,8 +219,8 @@ int rcp_ua_world_new(const rcp_ua_world_opts *o, rcp_ua_world **out)
                         .mcc = "001",
                         .mnc = "01",
                         .msin_first = 1000000000u,
-                        .msin_last = 1000000000u + (o->msin_count ? o->msin_count
-                                                                  : o->devices + 16) - 1,
+                        .msin_last =
+                            1000000000u + (o->msin_count ? o->msin_count : o->devices + 16) - 1,
                         .op = w->op,
                         .consts = &w->consts,
                         .amf = {0x80, 0x00},
@@ -273,13 +273,34 @@ rcp_ua_device *rcp_ua_world_device(rcp_ua_world *w, size_t i)
 {
     return w && i < w->n ? &w->devs[i].dev : NULL;
 }
-const rcp_ua_sn *rcp_ua_world_sn(rcp_ua_world *w) { return &w->sn; }
-const rcp_ua_auths *rcp_ua_world_auths(rcp_ua_world *w) { return &w->auths; }
-rcp_store *rcp_ua_world_sn_store(rcp_ua_world *w) { return w->sn_store; }
-rcp_store *rcp_ua_world_auths_store(rcp_ua_world *w) { return w->auths_store; }
-rcp_fake_clock *rcp_ua_world_clock(rcp_ua_world *w) { return &w->clock; }
-const rcp_rng *rcp_ua_world_rng(rcp_ua_world *w) { return &w->drbg.rng; }
-const rcp_ua_sp *rcp_ua_world_sp(rcp_ua_world *w) { return &w->sp; }
+const rcp_ua_sn *rcp_ua_world_sn(rcp_ua_world *w)
+{
+    return &w->sn;
+}
+const rcp_ua_auths *rcp_ua_world_auths(rcp_ua_world *w)
+{
+    return &w->auths;
+}
+rcp_store *rcp_ua_world_sn_store(rcp_ua_world *w)
+{
+    return w->sn_store;
+}
+rcp_store *rcp_ua_world_auths_store(rcp_ua_world *w)
+{
+    return w->auths_store;
+}
+rcp_fake_clock *rcp_ua_world_clock(rcp_ua_world *w)
+{
+    return &w->clock;
+}
+const rcp_rng *rcp_ua_world_rng(rcp_ua_world *w)
+{
+    return &w->drbg.rng;
+}
+const rcp_ua_sp *rcp_ua_world_sp(rcp_ua_world *w)
+{
+    return &w->sp;
+}
 const rcp_ua_tre_creds *rcp_ua_world_tre(rcp_ua_world *w, size_t i)
 {
     return w && i < w->n ? &w->devs[i].creds : NULL;
@@ -337,8 +358,8 @@ int rcp_ua_world_revoke_tre(rcp_ua_world *w, size_t i)
     const uint8_t *serials[1] = {c.serial};
     size_t lens[1] = {c.serial_len};
     uint64_t now = w->clock.t;
-    ret = rcp_ccrl_issue(w->pn_key, now, now + 7 * DAY, serials, lens, 1, crl, sizeof crl,
-                         &crl_len);
+    ret =
+        rcp_ccrl_issue(w->pn_key, now, now + 7 * DAY, serials, lens, 1, crl, sizeof crl, &crl_len);
     if (ret == 0)
         ret = rcp_ccert_store_add_ca(w->sn_trust, w->cert_pn, w->cert_pn_len, now, &why);
     if (ret == 0)
@@ -526,8 +547,7 @@ static int drain(rcp_ua_world *w, size_t i, struct queue *q, rcp_ua_run_stats *s
     return first_err;
 }
 
-int rcp_ua_world_run(rcp_ua_world *w, size_t i, rcp_ua_run_stats *stats, char *why,
-                     size_t why_cap)
+int rcp_ua_world_run(rcp_ua_world *w, size_t i, rcp_ua_run_stats *stats, char *why, size_t why_cap)
 {
     struct queue *q;
     rcp_step s;

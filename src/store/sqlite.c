@@ -1391,7 +1391,8 @@ static int sq_hss_advance(rcp_store *st, const char *imsi, rcp_sqn_next_fn next,
     if (ret == 0)
         ret = read_hss(s, imsi, &sub, &found);
     if (ret == 0 && !found)
-        ret = rcp_store_fail(st, RCP_ERR_NOT_FOUND, "IMSI %s is not a subscriber of this HSS", imsi);
+        ret =
+            rcp_store_fail(st, RCP_ERR_NOT_FOUND, "IMSI %s is not a subscriber of this HSS", imsi);
     if (ret == 0)
         ret = next(ctx, sub.sqn, &sqn);
     if (ret == 0 && sqn > RCP_SQN_HE_MAX)

@@ -24,8 +24,8 @@ static rcp_ua_world *world(void)
     if (g_world == NULL) {
         rcp_ua_world_opts o = {2, RCP_CURVE_P256, RCP_SUITE_GCM, 77, NULL, 3, 0};
         char why[256];
-        if (rcp_ua_world_new(&o, &g_world) != 0 || rcp_ua_world_register(g_world, 0, why,
-                                                                          sizeof why) != 0)
+        if (rcp_ua_world_new(&o, &g_world) != 0 ||
+            rcp_ua_world_register(g_world, 0, why, sizeof why) != 0)
             abort();
     }
     return g_world;

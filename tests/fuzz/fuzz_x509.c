@@ -23,8 +23,9 @@ static rcp_x509_store *fixed_store(void)
         rcp_x509_why why;
         uint8_t d[32];
         memset(d, 0x22, sizeof d);
-        rcp_x509_template t = {(const uint8_t *)"\x01", 1, "fuzz root", NULL, RCP_X509_USAGE_CA,
-                               RCP_X509_PATHLEN_NONE, NULL, 0, 4000000000LL};
+        rcp_x509_template t = {
+            (const uint8_t *)"\x01", 1,    "fuzz root", NULL,        RCP_X509_USAGE_CA,
+            RCP_X509_PATHLEN_NONE,   NULL, 0,           4000000000LL};
         if (rcp_ec_key_from_private(RCP_CURVE_P256, d, sizeof d, &k) != 0)
             abort();
         t.subject_key = k;
@@ -102,8 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     default: {
         rcp_x509_why why;
         rcp_ec_key *k = NULL;
-        int r = rcp_x509_store_verify_cached(fixed_store(), in, n, 2000000000LL,
-                                             RCP_X509_USAGE_ANY, &k, &why);
+        int r = rcp_x509_store_verify_cached(fixed_store(), in, n, 2000000000LL, RCP_X509_USAGE_ANY,
+                                             &k, &why);
         /* The fuzzer cannot forge a signature by the fixed root. */
         FUZZ_ASSERT(r != 0 && k == NULL);
         break;

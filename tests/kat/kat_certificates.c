@@ -91,7 +91,9 @@ static void check_chain(const json_t *chain)
         CHECK_MEM(pc.attrs, attrs, attrs_len);
         CHECK_OK(rcp_ccert_check_sig(&pc, issuer));
         /* Same template, same keys: the same tbs (signature randomized). */
-        rcp_ccert_template t = {serial, serial_len, subj, pc.usage, subject, pc.not_before,
+        rcp_ccert_template t = {serial,       serial_len,
+                                subj,         pc.usage,
+                                subject,      pc.not_before,
                                 pc.not_after, attrs_len == 1 && attrs[0] == 0xa0 ? NULL : attrs,
                                 attrs_len};
         char subj_buf[RCP_CCERT_SUBJECT_MAX + 1];

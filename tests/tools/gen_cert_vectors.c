@@ -81,21 +81,48 @@ static int chain(json_t *chains, rcp_curve curve, const char *seed)
     size_t n_ci, n_pn, n_tre, n_tre2, n_crl;
     int ret = -1;
     /* attrs of the leaf: {0: part number, 1: TRE serial} as seed 000 X0, X1 */
-    const uint8_t attrs[] = {0xa2, 0x00, 0x66, 'P', 'N', '-', '4', '7', '1',
+    const uint8_t attrs[] = {0xa2, 0x00, 0x66, 'P',  'N',  '-',  '4',  '7', '1',
                              0x01, 0x46, 0x00, 0x00, 0x12, 0x34, 0x56, 0x78};
     if (rcp_drbg_init(&drbg, (const uint8_t *)seed, strlen(seed)) ||
         rcp_ec_key_generate(curve, &drbg.rng, &ci) || rcp_ec_key_generate(curve, &drbg.rng, &pn) ||
-        rcp_ec_key_generate(curve, &drbg.rng, &tre) ||
-        rcp_ec_key_generate(curve, &drbg.rng, &tre2))
+        rcp_ec_key_generate(curve, &drbg.rng, &tre) || rcp_ec_key_generate(curve, &drbg.rng, &tre2))
         goto out;
-    rcp_ccert_template t_ci = {(const uint8_t *)"\x01", 1, "rcprov test CI", RCP_USAGE_CA, ci,
-                               T0, T0 + 7300 * DAY, NULL, 0};
-    rcp_ccert_template t_pn = {(const uint8_t *)"\x02", 1, "rcprov test PN 471", RCP_USAGE_CA, pn,
-                               T0, T0 + 3650 * DAY, NULL, 0};
-    rcp_ccert_template t_tre = {(const uint8_t *)"\x00\x00\x12\x34\x56\x78", 6, "TRE 12345678",
-                                RCP_USAGE_SIGN, tre, T0 + 3600, T0 + 1825 * DAY, attrs, sizeof attrs};
-    rcp_ccert_template t_tre2 = {(const uint8_t *)"\x00\x00\x12\x34\x56\x79", 6, "TRE 12345679",
-                                 RCP_USAGE_SIGN, tre2, T0, T0 + 1825 * DAY, NULL, 0};
+    rcp_ccert_template t_ci = {(const uint8_t *)"\x01",
+                               1,
+                               "rcprov test CI",
+                               RCP_USAGE_CA,
+                               ci,
+                               T0,
+                               T0 + 7300 * DAY,
+                               NULL,
+                               0};
+    rcp_ccert_template t_pn = {(const uint8_t *)"\x02",
+                               1,
+                               "rcprov test PN 471",
+                               RCP_USAGE_CA,
+                               pn,
+                               T0,
+                               T0 + 3650 * DAY,
+                               NULL,
+                               0};
+    rcp_ccert_template t_tre = {(const uint8_t *)"\x00\x00\x12\x34\x56\x78",
+                                6,
+                                "TRE 12345678",
+                                RCP_USAGE_SIGN,
+                                tre,
+                                T0 + 3600,
+                                T0 + 1825 * DAY,
+                                attrs,
+                                sizeof attrs};
+    rcp_ccert_template t_tre2 = {(const uint8_t *)"\x00\x00\x12\x34\x56\x79",
+                                 6,
+                                 "TRE 12345679",
+                                 RCP_USAGE_SIGN,
+                                 tre2,
+                                 T0,
+                                 T0 + 1825 * DAY,
+                                 NULL,
+                                 0};
     /* three serials, given out of order: the CRL sorts them */
     const uint8_t *revoked[3] = {t_tre2.serial, (const uint8_t *)"\x07",
                                  (const uint8_t *)"\x00\x00\x12\x34\x56\x00"};
@@ -188,10 +215,11 @@ int main(int argc, char **argv)
         return 2;
     }
     json_t *root = json_object(), *chains = json_array();
-    json_object_set_new(root, "description",
-                        json_string("rcprov compact certificates and CRL (docs/spec/certificates.md)"
-                                    ": CI -> PN (intermediate) -> TRE leaf chains with test-only "
-                                    "private keys. TEST KEYS: never use them for anything else."));
+    json_object_set_new(
+        root, "description",
+        json_string("rcprov compact certificates and CRL (docs/spec/certificates.md)"
+                    ": CI -> PN (intermediate) -> TRE leaf chains with test-only "
+                    "private keys. TEST KEYS: never use them for anything else."));
     json_object_set_new(root, "generator",
                         json_string("tests/tools/gen_cert_vectors.c (keys from HMAC_DRBG seeded "
                                     "with drbg_seed; ECDSA signatures randomized)"));

@@ -79,21 +79,36 @@ static const char *node_name(rcp_node n)
 static const char *msg_name(uint32_t type)
 {
     switch (type) {
-    case RCP_UA_ATTACH_REQUEST: return "ATTACH_REQUEST";
-    case RCP_UA_SN_CHALLENGE: return "SN_CHALLENGE";
-    case RCP_UA_TRE_CREDENTIALS: return "TRE_CREDENTIALS";
-    case RCP_UA_SN_CREDENTIALS: return "SN_CREDENTIALS";
-    case RCP_UA_AKA_ATTACH: return "AKA_ATTACH";
-    case RCP_UA_AKA_CHALLENGE: return "AKA_CHALLENGE";
-    case RCP_UA_AKA_RESPONSE: return "AKA_RESPONSE";
-    case RCP_UA_AKA_RESULT: return "AKA_RESULT";
-    case RCP_UA_AUTHZ_REQUEST: return "AUTHZ_REQUEST";
-    case RCP_UA_AUTHZ_RESPONSE: return "AUTHZ_RESPONSE";
-    case RCP_UA_ACK: return "ACK";
-    case RCP_UA_ACK_RESPONSE: return "ACK_RESPONSE";
-    case RCP_UA_REGISTER: return "REGISTER";
-    case RCP_UA_REGISTER_RESPONSE: return "REGISTER_RESPONSE";
-    default: return "ERROR";
+    case RCP_UA_ATTACH_REQUEST:
+        return "ATTACH_REQUEST";
+    case RCP_UA_SN_CHALLENGE:
+        return "SN_CHALLENGE";
+    case RCP_UA_TRE_CREDENTIALS:
+        return "TRE_CREDENTIALS";
+    case RCP_UA_SN_CREDENTIALS:
+        return "SN_CREDENTIALS";
+    case RCP_UA_AKA_ATTACH:
+        return "AKA_ATTACH";
+    case RCP_UA_AKA_CHALLENGE:
+        return "AKA_CHALLENGE";
+    case RCP_UA_AKA_RESPONSE:
+        return "AKA_RESPONSE";
+    case RCP_UA_AKA_RESULT:
+        return "AKA_RESULT";
+    case RCP_UA_AUTHZ_REQUEST:
+        return "AUTHZ_REQUEST";
+    case RCP_UA_AUTHZ_RESPONSE:
+        return "AUTHZ_RESPONSE";
+    case RCP_UA_ACK:
+        return "ACK";
+    case RCP_UA_ACK_RESPONSE:
+        return "ACK_RESPONSE";
+    case RCP_UA_REGISTER:
+        return "REGISTER";
+    case RCP_UA_REGISTER_RESPONSE:
+        return "REGISTER_RESPONSE";
+    default:
+        return "ERROR";
     }
 }
 

@@ -15,9 +15,9 @@ struct pki {
     size_t root_len, ca_len, leaf_len;
 };
 
-static int issue(const char *subject, const uint8_t *serial, size_t serial_len,
-                 rcp_key_usage usage, const rcp_ec_key *subj, const rcp_ec_key *issuer,
-                 uint64_t nb, uint64_t na, uint8_t *out, size_t *out_len)
+static int issue(const char *subject, const uint8_t *serial, size_t serial_len, rcp_key_usage usage,
+                 const rcp_ec_key *subj, const rcp_ec_key *issuer, uint64_t nb, uint64_t na,
+                 uint8_t *out, size_t *out_len)
 {
     rcp_ccert_template t = {serial, serial_len, subject, usage, subj, nb, na, NULL, 0};
     return rcp_ccert_issue(&t, issuer, out, RCP_CCERT_MAX_LEN, out_len);
@@ -33,8 +33,8 @@ static void make_pki(struct pki *p, rcp_curve curve)
     CHECK_OK(rcp_ec_key_generate(curve, &p->drbg.rng, &p->other_key));
     CHECK_OK(issue("CI root", (const uint8_t *)"\x01", 1, RCP_USAGE_CA, p->root_key, p->root_key,
                    T0, T0 + 3650 * DAY, p->root, &p->root_len));
-    CHECK_OK(issue("PN 4711", (const uint8_t *)"\x02", 1, RCP_USAGE_CA, p->ca_key, p->root_key,
-                   T0, T0 + 1000 * DAY, p->ca, &p->ca_len));
+    CHECK_OK(issue("PN 4711", (const uint8_t *)"\x02", 1, RCP_USAGE_CA, p->ca_key, p->root_key, T0,
+                   T0 + 1000 * DAY, p->ca, &p->ca_len));
     CHECK_OK(issue("TRE 0001", (const uint8_t *)"\x10\x01", 2, RCP_USAGE_SIGN, p->leaf_key,
                    p->ca_key, T0, T0 + 365 * DAY, p->leaf, &p->leaf_len));
 }
@@ -197,8 +197,8 @@ static void test_crl(const struct pki *p)
     CHECK_OK(rcp_ccrl_issue(wrong, T0 + DAY, T0 + 8 * DAY, serials, lens, 1, crl2, sizeof crl2,
                             &crl2_len));
     CHECK_ERR(rcp_ccert_store_add_crl(st, crl2, crl2_len, T0 + DAY, &why), RCP_ERR_UNTRUSTED);
-    CHECK_OK(rcp_ccrl_issue(p->ca_key, T0, T0 + 8 * DAY, serials, lens, 0, crl_old,
-                            sizeof crl_old, &crl_old_len));
+    CHECK_OK(rcp_ccrl_issue(p->ca_key, T0, T0 + 8 * DAY, serials, lens, 0, crl_old, sizeof crl_old,
+                            &crl_old_len));
     CHECK_OK(rcp_ccert_store_add_crl(st, crl, crl_len, T0 + 2 * DAY, &why));
     CHECK_ERR(rcp_ccert_verify(st, p->leaf, p->leaf_len, T0 + 2 * DAY, 0, NULL, &why),
               RCP_ERR_REVOKED);

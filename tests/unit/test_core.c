@@ -13,8 +13,7 @@ static void test_hex(void)
     CHECK(n == 3 && buf[0] == 0 && buf[1] == 0xff && buf[2] == 0xa5);
     CHECK_ERR(rcp_hex_decode("abc", buf, sizeof buf, &n), RCP_ERR_DECODE);
     CHECK_ERR(rcp_hex_decode("zz", buf, sizeof buf, &n), RCP_ERR_DECODE);
-    CHECK_ERR(rcp_hex_decode("001122334455667788", buf, sizeof buf, &n),
-              RCP_ERR_BUFFER_TOO_SMALL);
+    CHECK_ERR(rcp_hex_decode("001122334455667788", buf, sizeof buf, &n), RCP_ERR_BUFFER_TOO_SMALL);
     CHECK_OK(rcp_hex_decode("", buf, sizeof buf, &n));
     CHECK(n == 0);
     CHECK_OK(rcp_hex_decode_exact("0102", buf, 2));

@@ -38,7 +38,10 @@ static rcp_store *provisioned(char imsi[RCP_IMSI_MAX + 1], uint8_t authz[16], ui
     return st;
 }
 
-static void digest(rcp_store *st, uint8_t d[32]) { CHECK_OK(rcp_store_digest(st, d)); }
+static void digest(rcp_store *st, uint8_t d[32])
+{
+    CHECK_OK(rcp_store_digest(st, d));
+}
 
 static int next_plus_32(void *ctx, uint64_t sqn, uint64_t *next)
 {

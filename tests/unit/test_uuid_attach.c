@@ -86,8 +86,8 @@ struct dropper {
     int dropped;
 };
 
-static int drop_once(void *ctx, size_t dev, rcp_node from, rcp_node to, uint32_t type,
-                     uint8_t *buf, size_t *len)
+static int drop_once(void *ctx, size_t dev, rcp_node from, rcp_node to, uint32_t type, uint8_t *buf,
+                     size_t *len)
 {
     struct dropper *d = ctx;
     (void)dev, (void)from, (void)to, (void)buf, (void)len;

@@ -22,9 +22,15 @@ static uint64_t system_now(void *ctx)
 
 static const rcp_clock k_system_clock = {system_now, NULL};
 
-const rcp_clock *rcp_clock_system(void) { return &k_system_clock; }
+const rcp_clock *rcp_clock_system(void)
+{
+    return &k_system_clock;
+}
 
-static uint64_t fake_now(void *ctx) { return ((rcp_fake_clock *)ctx)->t; }
+static uint64_t fake_now(void *ctx)
+{
+    return ((rcp_fake_clock *)ctx)->t;
+}
 
 void rcp_fake_clock_init(rcp_fake_clock *fc, uint64_t t)
 {
@@ -154,8 +160,8 @@ int rcp_cookie_open(const uint8_t key[RCP_COOKIE_KEY_LEN], uint8_t kind, const u
     if (cap < n)
         return RCP_ERR_BUFFER_TOO_SMALL;
     cookie_aad(kind, aad);
-    int ret = rcp_aes_gcm_decrypt(key, RCP_COOKIE_KEY_LEN, cookie, 12, aad, sizeof aad,
-                                  cookie + 12, n, cookie + 12 + n, 16, state);
+    int ret = rcp_aes_gcm_decrypt(key, RCP_COOKIE_KEY_LEN, cookie, 12, aad, sizeof aad, cookie + 12,
+                                  n, cookie + 12 + n, 16, state);
     if (ret)
         return ret == RCP_ERR_AUTH ? RCP_ERR_AUTH : ret;
     *state_len = n;

@@ -68,8 +68,7 @@ static void hex8(const uint8_t *p, char out[17])
         out[0] = '\0';
 }
 
-static int handle_register(const rcp_ua_auths *a, rcp_cbor_cursor *body, uint64_t now,
-                           rcp_step *s)
+static int handle_register(const rcp_ua_auths *a, rcp_cbor_cursor *body, uint64_t now, rcp_step *s)
 {
     const uint64_t keys[1] = {1};
     const size_t mins[1] = {1}, maxs[1] = {UA_TOKEN_MAX};
@@ -272,8 +271,8 @@ static int handle_ack(const rcp_ua_auths *a, rcp_cbor_cursor *body, uint64_t now
         return ua_reject(s, RCP_ERR_SIGNATURE, "ACK signature does not verify for SN '%s'",
                          sn->name);
     int first = 0;
-    int ret = rcp_store_acknowledge(a->store, t.authz_id, t.uuid, t.sn_kid, now, tok, tok_len,
-                                    &first);
+    int ret =
+        rcp_store_acknowledge(a->store, t.authz_id, t.uuid, t.sn_kid, now, tok, tok_len, &first);
     if (ret == RCP_ERR_NOT_FOUND)
         return ua_reject(s, ret, "no such authorization");
     if (ret == RCP_ERR_PROTOCOL)
@@ -310,7 +309,8 @@ int rcp_ua_auths_handle(const rcp_ua_auths *a, const uint8_t *msg, size_t len, r
     case RCP_UA_ACK:
         return handle_ack(a, &env.body, now, out);
     default:
-        return ua_reject(out, RCP_ERR_PROTOCOL, "message type %llu is not for an Authorization Server",
+        return ua_reject(out, RCP_ERR_PROTOCOL,
+                         "message type %llu is not for an Authorization Server",
                          (unsigned long long)env.type);
     }
 }

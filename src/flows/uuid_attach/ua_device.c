@@ -207,8 +207,7 @@ out:
 }
 
 /* Step 7 -> step 8. */
-static int handle_credentials(rcp_ua_device *d, rcp_cbor_cursor *body, uint64_t now,
-                              rcp_step *s)
+static int handle_credentials(rcp_ua_device *d, rcp_cbor_cursor *body, uint64_t now, rcp_step *s)
 {
     struct ua_sn_credentials m;
     struct ua_atk_sn atk;

@@ -50,7 +50,8 @@ struct ua_atk_tre {
     size_t tbs_len;
 };
 
-/* ATK.SN.ECDHE = SIGN(SK.SN.ECDSA)[PK.SN.ECDHE, UUID, M2, H2, PK.TRE.ECDHE, nonce, suite, curve, h(M1)] */
+/* ATK.SN.ECDHE = SIGN(SK.SN.ECDSA)[PK.SN.ECDHE, UUID, M2, H2, PK.TRE.ECDHE, nonce, suite, curve,
+ * h(M1)] */
 struct ua_atk_sn {
     const uint8_t *pk, *uuid, *m2, *h2, *pk_tre, *nonce, *h_m1;
     size_t m2_len;
@@ -113,8 +114,8 @@ int ua_enc_atk_tre(const rcp_ec_key *key, const struct ua_atk_tre *t, uint8_t *o
                    size_t *len);
 int ua_enc_atk_sn(const rcp_ec_key *key, const struct ua_atk_sn *t, uint8_t *out, size_t cap,
                   size_t *len);
-int ua_enc_authz_req(const rcp_ec_key *key, const struct ua_authz_req *t, uint8_t *out,
-                     size_t cap, size_t *len);
+int ua_enc_authz_req(const rcp_ec_key *key, const struct ua_authz_req *t, uint8_t *out, size_t cap,
+                     size_t *len);
 int ua_enc_authz(const rcp_ec_key *key, const struct ua_authz *t, uint8_t *out, size_t cap,
                  size_t *len);
 int ua_enc_ack(const rcp_ec_key *key, const struct ua_ack *t, uint8_t *out, size_t cap,
@@ -139,8 +140,7 @@ int ua_reject(rcp_step *s, int err, const char *fmt, ...) __attribute__((format(
  * pairs entries, and start it in e.  When no slot is left, e writes into
  * nothing (its finish fails with RCP_ERR_BUFFER_TOO_SMALL) and a static
  * scratch slot is returned, so callers need no NULL check. */
-rcp_out_msg *ua_out_begin(rcp_step *s, rcp_dest to, uint32_t type, size_t pairs,
-                          rcp_cbor_enc *e);
+rcp_out_msg *ua_out_begin(rcp_step *s, rcp_dest to, uint32_t type, size_t pairs, rcp_cbor_enc *e);
 
 /* Compressed public key of an EC key (33 bytes). */
 int ua_pk(const rcp_ec_key *k, uint8_t out[UA_PK_LEN]);

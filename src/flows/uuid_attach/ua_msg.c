@@ -83,8 +83,7 @@ int ua_check_sig(const uint8_t *tbs, size_t tbs_len, const uint8_t *sig, const r
     return rcp_ecdsa_verify(key, tbs, tbs_len, sig, UA_SIG_LEN) == 0 ? RCP_OK : RCP_ERR_SIGNATURE;
 }
 
-rcp_out_msg *ua_out_begin(rcp_step *s, rcp_dest to, uint32_t type, size_t pairs,
-                          rcp_cbor_enc *e)
+rcp_out_msg *ua_out_begin(rcp_step *s, rcp_dest to, uint32_t type, size_t pairs, rcp_cbor_enc *e)
 {
     static _Thread_local rcp_out_msg scratch;
     rcp_out_msg *m = rcp_step_out(s, to, type);
@@ -155,8 +154,8 @@ int ua_dec_tre_credentials(rcp_cbor_cursor *b, struct ua_tre_credentials *m)
     size_t h1_len = 0;
     memset(m, 0, sizeof *m);
     if (map_of(b, 5) || key(b, 1) || bstr_range(b, &m->atk, &m->atk_len, 1, UA_TOKEN_MAX) ||
-        key(b, 2) || bstr_range(b, &m->cert_pn, &m->cert_pn_len, 1, RCP_UA_CERT_MAX) ||
-        key(b, 3) || bstr_range(b, &m->m1, &m->m1_len, 16, RCP_UA_CERT_MAX + 16) || key(b, 4) ||
+        key(b, 2) || bstr_range(b, &m->cert_pn, &m->cert_pn_len, 1, RCP_UA_CERT_MAX) || key(b, 3) ||
+        bstr_range(b, &m->m1, &m->m1_len, 16, RCP_UA_CERT_MAX + 16) || key(b, 4) ||
         bstr_range(b, &m->h1, &h1_len, RCP_SEAL_HCHECK_LEN, RCP_SEAL_HCHECK_LEN) || key(b, 5) ||
         bstr_range(b, &m->cookie, &m->cookie_len, RCP_COOKIE_OVERHEAD, RCP_COOKIE_MAX) ||
         rcp_cbor_expect_end(b) != 0)
@@ -280,8 +279,8 @@ static void write_authz_req(rcp_cbor_enc *e, const void *p)
     rcp_cbor_enc_uint(e, t->at);
 }
 
-int ua_enc_authz_req(const rcp_ec_key *key, const struct ua_authz_req *t, uint8_t *out,
-                     size_t cap, size_t *len)
+int ua_enc_authz_req(const rcp_ec_key *key, const struct ua_authz_req *t, uint8_t *out, size_t cap,
+                     size_t *len)
 {
     return rcp_signed_encode(write_authz_req, t, key, out, cap, len);
 }
@@ -293,10 +292,9 @@ int ua_dec_authz(const uint8_t *tok, size_t len, struct ua_authz *t)
     int ret = open_token(tok, len, RCP_UA_LABEL_AUTHZ, 9, &c, &t->tbs, &t->tbs_len, &t->sig);
     if (ret)
         return ret;
-    if (bstr_exact(&c, &t->authz_id, RCP_AUTHZ_ID_LEN) ||
-        bstr_exact(&c, &t->uuid, RCP_UUID_LEN) || bstr_exact(&c, &t->tre_kid, RCP_KID_LEN) ||
-        bstr_exact(&c, &t->sn_kid, RCP_KID_LEN) || bstr_exact(&c, &t->nonce, RCP_NONCE_LEN) ||
-        rcp_cbor_expect_uint(&c, &t->issued_at) != 0 ||
+    if (bstr_exact(&c, &t->authz_id, RCP_AUTHZ_ID_LEN) || bstr_exact(&c, &t->uuid, RCP_UUID_LEN) ||
+        bstr_exact(&c, &t->tre_kid, RCP_KID_LEN) || bstr_exact(&c, &t->sn_kid, RCP_KID_LEN) ||
+        bstr_exact(&c, &t->nonce, RCP_NONCE_LEN) || rcp_cbor_expect_uint(&c, &t->issued_at) != 0 ||
         rcp_cbor_expect_uint(&c, &t->expires) != 0 ||
         rcp_cbor_expect_uint(&c, &t->data_limit) != 0 ||
         rcp_cbor_expect_tstr(&c, &t->destination, &t->destination_len, 1, RCP_UA_FQDN_MAX) != 0 ||
@@ -334,9 +332,9 @@ int ua_dec_ack(const uint8_t *tok, size_t len, struct ua_ack *t)
     int ret = open_token(tok, len, RCP_UA_LABEL_ACK, 4, &c, &t->tbs, &t->tbs_len, &t->sig);
     if (ret)
         return ret;
-    if (bstr_exact(&c, &t->authz_id, RCP_AUTHZ_ID_LEN) ||
-        bstr_exact(&c, &t->uuid, RCP_UUID_LEN) || bstr_exact(&c, &t->sn_kid, RCP_KID_LEN) ||
-        rcp_cbor_expect_uint(&c, &t->at) != 0 || rcp_cbor_expect_end(&c) != 0)
+    if (bstr_exact(&c, &t->authz_id, RCP_AUTHZ_ID_LEN) || bstr_exact(&c, &t->uuid, RCP_UUID_LEN) ||
+        bstr_exact(&c, &t->sn_kid, RCP_KID_LEN) || rcp_cbor_expect_uint(&c, &t->at) != 0 ||
+        rcp_cbor_expect_end(&c) != 0)
         return RCP_ERR_DECODE;
     return RCP_OK;
 }
@@ -352,8 +350,7 @@ static void write_ack(rcp_cbor_enc *e, const void *p)
     rcp_cbor_enc_uint(e, t->at);
 }
 
-int ua_enc_ack(const rcp_ec_key *key, const struct ua_ack *t, uint8_t *out, size_t cap,
-               size_t *len)
+int ua_enc_ack(const rcp_ec_key *key, const struct ua_ack *t, uint8_t *out, size_t cap, size_t *len)
 {
     return rcp_signed_encode(write_ack, t, key, out, cap, len);
 }
@@ -366,9 +363,8 @@ int ua_dec_register(const uint8_t *tok, size_t len, struct ua_register *t)
     if (ret)
         return ret;
     if (bstr_exact(&c, &t->sp_kid, RCP_KID_LEN) || bstr_exact(&c, &t->uuid, RCP_UUID_LEN) ||
-        bstr_exact(&c, &t->tre_kid, RCP_KID_LEN) ||
-        rcp_cbor_expect_uint(&c, &t->max_authz) != 0 || rcp_cbor_expect_uint(&c, &t->at) != 0 ||
-        rcp_cbor_expect_end(&c) != 0)
+        bstr_exact(&c, &t->tre_kid, RCP_KID_LEN) || rcp_cbor_expect_uint(&c, &t->max_authz) != 0 ||
+        rcp_cbor_expect_uint(&c, &t->at) != 0 || rcp_cbor_expect_end(&c) != 0)
         return RCP_ERR_DECODE;
     return RCP_OK;
 }

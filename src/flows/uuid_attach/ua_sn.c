@@ -26,7 +26,7 @@ struct sn_ctx {
     uint8_t h_m1[RCP_UA_HASH_LEN];
     uint8_t pk_tre[RCP_P256_POINT]; /* kind 2 only: uncompressed, so the
                                         next step needs no decompression */
-    uint8_t tre_kid[RCP_KID_LEN]; /* kind 2 only */
+    uint8_t tre_kid[RCP_KID_LEN];   /* kind 2 only */
 };
 
 struct aka_ctx {
@@ -60,8 +60,8 @@ static int suite_supported(const rcp_ua_sn *sn, uint64_t suite)
     return 0;
 }
 
-static int seal_ctx(const rcp_ua_sn *sn, int kind, const struct sn_ctx *c, uint8_t *out,
-                    size_t cap, size_t *out_len)
+static int seal_ctx(const rcp_ua_sn *sn, int kind, const struct sn_ctx *c, uint8_t *out, size_t cap,
+                    size_t *out_len)
 {
     uint8_t buf[RCP_COOKIE_MAX];
     size_t n = 0;
@@ -96,8 +96,8 @@ static int copy_bstr(rcp_cbor_cursor *c, uint8_t *out, size_t n)
 }
 
 /* Open a kind 1/2 cookie: RCP_ERR_AUTH (not ours / altered), RCP_ERR_EXPIRED. */
-static int open_ctx(const rcp_ua_sn *sn, int kind, const uint8_t *cookie, size_t len,
-                    uint64_t now, struct sn_ctx *c)
+static int open_ctx(const rcp_ua_sn *sn, int kind, const uint8_t *cookie, size_t len, uint64_t now,
+                    struct sn_ctx *c)
 {
     uint8_t buf[RCP_COOKIE_MAX];
     size_t n = 0, count = 0;
@@ -190,8 +190,8 @@ static int handle_attach_request(const rcp_ua_sn *sn, const uint8_t *msg, size_t
  * cert_tre hold the decrypted CERT.TRE.ECDSA. */
 static int authenticate_tre(const rcp_ua_sn *sn, const rcp_ua_sn_creds *cr,
                             const struct ua_tre_credentials *m, const struct ua_atk_tre *atk,
-                            struct sn_ctx *c, uint64_t now, uint8_t *cert_tre,
-                            size_t *cert_tre_len, uint8_t tre_kid[RCP_KID_LEN], rcp_step *s)
+                            struct sn_ctx *c, uint64_t now, uint8_t *cert_tre, size_t *cert_tre_len,
+                            uint8_t tre_kid[RCP_KID_LEN], rcp_step *s)
 {
     rcp_ec_key *pk_tre = NULL, *tre_key = NULL;
     rcp_seal_keys ks1;
@@ -236,9 +236,8 @@ static int authenticate_tre(const rcp_ua_sn *sn, const rcp_ua_sn_creds *cr,
     }
     /* CERT.TRE.ECDSA = DECRYPT(KS1, H1)[M1] */
     s->ops.open++;
-    if (m->m1_len > sizeof msrc ||
-        rcp_seal_open((rcp_seal_suite)c->suite, &ks1, m->m1, m->m1_len, m->h1, msrc,
-                      sizeof msrc) != 0) {
+    if (m->m1_len > sizeof msrc || rcp_seal_open((rcp_seal_suite)c->suite, &ks1, m->m1, m->m1_len,
+                                                 m->h1, msrc, sizeof msrc) != 0) {
         ret = ua_reject(s, RCP_ERR_AUTH, "M1/H1 integrity check failed");
         goto out;
     }
@@ -307,8 +306,9 @@ static int handle_tre_credentials(const rcp_ua_sn *sn, rcp_cbor_cursor *body, ui
     if (memcmp(atk.is_sn, ecka_kid, RCP_KID_LEN) != 0)
         return ua_reject(s, RCP_ERR_PROTOCOL, "ATK.TRE was made for another SN");
     if (atk.suite != c.suite || atk.curve != c.curve)
-        return ua_reject(s, RCP_ERR_PROTOCOL, "suite or curve differs from the one chosen "
-                                              "(downgrade attempt?)");
+        return ua_reject(s, RCP_ERR_PROTOCOL,
+                         "suite or curve differs from the one chosen "
+                         "(downgrade attempt?)");
     if (!rcp_ct_equal(atk.h_m1, c.h_m1, RCP_UA_HASH_LEN))
         return ua_reject(s, RCP_ERR_PROTOCOL,
                          "ATTACH_REQUEST was altered in transit (offer stripped?)");
@@ -405,8 +405,7 @@ static int handle_authz_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uin
                                   .mnc = sn->mnc,
                                   .msin_first = sn->msin_first,
                                   .msin_last = sn->msin_last,
-                                  .msin_digits =
-                                      (unsigned)(15 - strlen(sn->mcc) - strlen(sn->mnc)),
+                                  .msin_digits = (unsigned)(15 - strlen(sn->mcc) - strlen(sn->mnc)),
                                   .auths = ag->fqdn,
                                   .k = k,
                                   .opc = opc,
@@ -471,8 +470,7 @@ static int handle_authz_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uin
     snprintf(cx.mnc, sizeof cx.mnc, "%s", sn->mnc);
     cx.data_limit = z.data_limit;
     cx.valid_until = z.expires;
-    snprintf(cx.destination, sizeof cx.destination, "%.*s", (int)z.destination_len,
-             z.destination);
+    snprintf(cx.destination, sizeof cx.destination, "%.*s", (int)z.destination_len, z.destination);
     ret = ua_enc_cx(&cx, clear, sizeof clear, &clear_len);
     if (ret == 0) {
         s->ops.seal++;
@@ -653,8 +651,7 @@ out:
     return ret;
 }
 
-static int handle_aka_attach(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uint64_t now,
-                             rcp_step *s)
+static int handle_aka_attach(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uint64_t now, rcp_step *s)
 {
     size_t pairs = 0, n = 0;
     uint64_t k = 0;
