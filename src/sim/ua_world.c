@@ -47,14 +47,12 @@ struct rcp_ua_world {
     void *obs_ctx;
 };
 
-static int issue(rcp_ua_world *w, const char *subject, uint32_t serial, rcp_key_usage usage,
-                 const rcp_ec_key *subj, const rcp_ec_key *issuer, uint64_t days, uint8_t *out,
-                 size_t *out_len)
+static int issue(const char *subject, uint32_t serial, rcp_key_usage usage, const rcp_ec_key *subj,
+                 const rcp_ec_key *issuer, uint64_t days, uint8_t *out, size_t *out_len)
 {
     uint8_t s[4] = {(uint8_t)(serial >> 24), (uint8_t)(serial >> 16), (uint8_t)(serial >> 8),
                     (uint8_t)serial};
     rcp_ccert_template t = {s, 4, subject, usage, subj, T0 - DAY, T0 + days * DAY, NULL, 0};
-    (void)w;
     return rcp_ccert_issue(&t, issuer, out, RCP_CCERT_MAX_LEN, out_len);
 }
 
@@ -76,7 +74,7 @@ static int make_device(rcp_ua_world *w, size_t i, const rcp_ua_world_opts *o)
     snprintf(subject, sizeof subject, "TRE %08zu", i + 1);
     int ret = rcp_ec_key_generate(o->curve, &w->drbg.rng, &d->tre_key);
     if (ret == 0)
-        ret = issue(w, subject, (uint32_t)(0x10000000u + i), RCP_USAGE_SIGN, d->tre_key, w->pn_key,
+        ret = issue(subject, (uint32_t)(0x10000000u + i), RCP_USAGE_SIGN, d->tre_key, w->pn_key,
                     3650, d->cert_tre, &d->cert_tre_len);
     if (ret == 0)
         ret = rcp_rng_fill(&w->drbg.rng, d->k_tresi, sizeof d->k_tresi);
@@ -136,16 +134,16 @@ int rcp_ua_world_new(const rcp_ua_world_opts *o, rcp_ua_world **out)
     if (ret == 0)
         ret = rcp_ec_key_generate(o->curve, rng, &w->sp_key);
     if (ret == 0)
-        ret = issue(w, "rcprov sim CI", 1, RCP_USAGE_CA, w->ci_key, w->ci_key, 7300, w->cert_ci,
+        ret = issue("rcprov sim CI", 1, RCP_USAGE_CA, w->ci_key, w->ci_key, 7300, w->cert_ci,
                     &w->cert_ci_len);
     if (ret == 0)
-        ret = issue(w, "rcprov sim PN 1", 2, RCP_USAGE_CA, w->pn_key, w->ci_key, 7300, w->cert_pn,
+        ret = issue("rcprov sim PN 1", 2, RCP_USAGE_CA, w->pn_key, w->ci_key, 7300, w->cert_pn,
                     &w->cert_pn_len);
     if (ret == 0)
-        ret = issue(w, "sn.001.01.rcprov.test", 3, RCP_USAGE_AGREE, w->ecka_key, w->ci_key, 3650,
+        ret = issue("sn.001.01.rcprov.test", 3, RCP_USAGE_AGREE, w->ecka_key, w->ci_key, 3650,
                     w->cert_ecka, &w->cert_ecka_len);
     if (ret == 0)
-        ret = issue(w, "sn.001.01.rcprov.test", 4, RCP_USAGE_SIGN, w->ecdsa_key, w->ci_key, 3650,
+        ret = issue("sn.001.01.rcprov.test", 4, RCP_USAGE_SIGN, w->ecdsa_key, w->ci_key, 3650,
                     w->cert_ecdsa, &w->cert_ecdsa_len);
     if (ret == 0)
         ret = rcp_ccert_store_new(&w->sn_trust);
@@ -374,7 +372,7 @@ int rcp_ua_world_issue_other_sn_ecka(rcp_ua_world *w, uint8_t *out, size_t cap, 
         return RCP_ERR_INVALID_ARG;
     int ret = rcp_ec_key_generate(rcp_ec_key_curve(w->ci_key), &w->drbg.rng, &k);
     if (ret == 0)
-        ret = issue(w, "sn.999.99.other.test", 5, RCP_USAGE_AGREE, k, w->ci_key, 3650, out, len);
+        ret = issue("sn.999.99.other.test", 5, RCP_USAGE_AGREE, k, w->ci_key, 3650, out, len);
     rcp_ec_key_free(k);
     return ret;
 }

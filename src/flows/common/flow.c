@@ -163,7 +163,7 @@ int rcp_cookie_open(const uint8_t key[RCP_COOKIE_KEY_LEN], uint8_t kind, const u
     int ret = rcp_aes_gcm_decrypt(key, RCP_COOKIE_KEY_LEN, cookie, 12, aad, sizeof aad, cookie + 12,
                                   n, cookie + 12 + n, 16, state);
     if (ret)
-        return ret == RCP_ERR_AUTH ? RCP_ERR_AUTH : ret;
+        return ret;
     *state_len = n;
     return RCP_OK;
 }

@@ -119,9 +119,8 @@ static int handle_register(const rcp_ua_auths *a, rcp_cbor_cursor *body, uint64_
 
 /* The TRE's own token, checked here too: the AuthS authorizes only a UUID
  * whose TRE signed a fresh SN challenge for this very SN. */
-static int check_tre_evidence(const rcp_ua_auths *a, const rcp_ua_sn_agreement *sn,
-                              const struct ua_authz_req *req, const rcp_uuid_record *rec,
-                              rcp_step *s)
+static int check_tre_evidence(const rcp_ua_sn_agreement *sn, const struct ua_authz_req *req,
+                              const rcp_uuid_record *rec, rcp_step *s)
 {
     rcp_ccert cert;
     rcp_ec_key *tre_key = NULL;
@@ -151,7 +150,6 @@ static int check_tre_evidence(const rcp_ua_auths *a, const rcp_ua_sn_agreement *
     rcp_ec_key_free(tre_key);
     if (ret)
         return ua_reject(s, RCP_ERR_SIGNATURE, "ATK.TRE signature does not verify");
-    (void)a;
     return RCP_OK;
 }
 
@@ -187,7 +185,7 @@ static int handle_authz_request(const rcp_ua_auths *a, rcp_cbor_cursor *body, ui
         return ua_reject(s, ret, "store: %s", rcp_store_errmsg(a->store));
     if (rec.state == RCP_UUID_USED)
         return ua_reject(s, RCP_ERR_REPLAY, "UUID was already used (acknowledged)");
-    ret = check_tre_evidence(a, sn, &req, &rec, s);
+    ret = check_tre_evidence(sn, &req, &rec, s);
     if (ret)
         return ret;
 

@@ -283,7 +283,7 @@ static int handle_tre_credentials(const rcp_ua_sn *sn, rcp_cbor_cursor *body, ui
     struct ua_tre_credentials m;
     struct ua_atk_tre atk;
     struct sn_ctx c;
-    uint8_t cert_tre[RCP_UA_CERT_MAX], ecka_kid[RCP_KID_LEN], ecdsa_kid[RCP_KID_LEN];
+    uint8_t cert_tre[RCP_UA_CERT_MAX];
     uint8_t tok[UA_TOKEN_MAX], cookie[RCP_COOKIE_MAX];
     size_t cert_tre_len = 0, tok_len = 0, cookie_len = 0;
     if (ua_dec_tre_credentials(body, &m) || ua_dec_atk_tre(m.atk, m.atk_len, &atk))
@@ -301,9 +301,7 @@ static int handle_tre_credentials(const rcp_ua_sn *sn, rcp_cbor_cursor *body, ui
         return ua_reject(s, RCP_ERR_PROTOCOL, "ATK.TRE is for another UUID");
     if (!rcp_ct_equal(atk.nonce, c.nonce, RCP_NONCE_LEN))
         return ua_reject(s, RCP_ERR_REPLAY, "ATK.TRE answers another challenge (replay)");
-    memcpy(ecka_kid, cr->ecka_kid, RCP_KID_LEN);
-    memcpy(ecdsa_kid, sn->creds[0].ecdsa_kid, RCP_KID_LEN);
-    if (memcmp(atk.is_sn, ecka_kid, RCP_KID_LEN) != 0)
+    if (memcmp(atk.is_sn, cr->ecka_kid, RCP_KID_LEN) != 0)
         return ua_reject(s, RCP_ERR_PROTOCOL, "ATK.TRE was made for another SN");
     if (atk.suite != c.suite || atk.curve != c.curve)
         return ua_reject(s, RCP_ERR_PROTOCOL,
@@ -317,7 +315,7 @@ static int handle_tre_credentials(const rcp_ua_sn *sn, rcp_cbor_cursor *body, ui
         return ret;
 
     /* Step 2, after the TRE proved itself: ask the Authorization Server. */
-    struct ua_authz_req req = {.sn_kid = ecdsa_kid,
+    struct ua_authz_req req = {.sn_kid = sn->creds[0].ecdsa_kid,
                                .uuid = c.uuid,
                                .nonce = c.nonce,
                                .atk_tre = m.atk,
@@ -355,7 +353,7 @@ static int handle_authz_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uin
     size_t l[2];
     struct ua_authz z;
     struct sn_ctx c;
-    uint8_t ecdsa_kid[RCP_KID_LEN], k[16], opc[16], shs[RCP_EC_MAX_SECRET];
+    uint8_t k[16], opc[16], shs[RCP_EC_MAX_SECRET];
     uint8_t clear[RCP_UA_CX_MAX + 16], m2[RCP_UA_CX_MAX + 16], h2[RCP_SEAL_HCHECK_LEN];
     uint8_t pk_sn[UA_PK_LEN], pk_tre_c[UA_PK_LEN], tok[UA_TOKEN_MAX];
     size_t clear_len = 0, m2_len = 0, shs_len = 0, tok_len = 0;
@@ -381,10 +379,9 @@ static int handle_authz_response(const rcp_ua_sn *sn, rcp_cbor_cursor *body, uin
     s->ops.verify++;
     if (ua_check_sig(z.tbs, z.tbs_len, z.sig, ag->key))
         return ua_reject(s, RCP_ERR_SIGNATURE, "authorization is not signed by '%s'", ag->fqdn);
-    memcpy(ecdsa_kid, sn->creds[0].ecdsa_kid, RCP_KID_LEN);
     if (memcmp(z.uuid, c.uuid, RCP_UUID_LEN) != 0 || !rcp_ct_equal(z.nonce, c.nonce, RCP_NONCE_LEN))
         return ua_reject(s, RCP_ERR_PROTOCOL, "authorization is for another UUID or session");
-    if (memcmp(z.sn_kid, ecdsa_kid, RCP_KID_LEN) != 0)
+    if (memcmp(z.sn_kid, sn->creds[0].ecdsa_kid, RCP_KID_LEN) != 0)
         return ua_reject(s, RCP_ERR_PROTOCOL, "authorization was issued to another SN");
     /* Racing attack: the UUID must belong to the TRE that authenticated. */
     if (memcmp(z.tre_kid, c.tre_kid, RCP_KID_LEN) != 0)
