@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libssl-dev openssl
   libcbor-dev
+  libcoap3-dev libcoap3-bin
   libsqlite3-dev
   libjansson-dev
   python3 python3-cryptography

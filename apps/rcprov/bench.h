@@ -27,4 +27,11 @@ double bench_median(double *v, size_t n);
 /* Progress line on stderr ("\r" updated) unless quiet. */
 void bench_progress(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The Serving Network alone in this process (rcprov bench uuid-attach-sn):
+ * median flows per second of rounds of n prepared flows. */
+int bench_sn_inprocess(rcp_curve curve, size_t n, unsigned rounds, double *flows_per_s);
+
+/* rcprov bench uuid-attach --net */
+int bench_net_run(int argc, char **argv);
+
 #endif

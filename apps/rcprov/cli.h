@@ -21,6 +21,15 @@ int cmd_aka(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_device(int argc, char **argv);
+int cmd_sp(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#include "rcprov/crypto.h"
+/* --curve p256|brainpoolp256r1 and --suite gcm|cbc-hmac (suite_s may be
+ * NULL): prints the error and returns CLI_EXIT_USAGE, or 0. */
+int cli_curve_suite(const char *cmd, const char *curve_s, const char *suite_s, rcp_curve *curve,
+                    rcp_seal_suite *suite);
 
 /* Option table: every option takes a value except flags. */
 enum cli_opt_kind {

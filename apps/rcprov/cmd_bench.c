@@ -551,6 +551,71 @@ static void usage_sn(FILE *f)
                "per flow) and their ratio.\n");
 }
 
+/* The world and the prepared flows of an in-process SN bench. */
+static int sn_setup(rcp_curve curve, size_t n, struct sn_run *r, rcp_ua_world **w,
+                    rcp_store **scratch)
+{
+    rcp_ua_world_opts wo = {n, curve, RCP_SUITE_GCM, 99, NULL, 3, n + 16};
+    int ret = rcp_ua_world_new(&wo, w);
+    if (ret == 0)
+        ret = rcp_store_open("sqlite::memory:", scratch);
+    r->p = ret == 0 ? calloc(n, sizeof *r->p) : NULL;
+    if (ret == 0 && r->p == NULL)
+        ret = RCP_ERR_NO_MEMORY;
+    for (size_t i = 0; ret == 0 && i < n; i++)
+        ret = prepare(*w, i, *scratch, &r->p[i]);
+    if (ret)
+        return ret;
+    r->n = n;
+    r->sn = *rcp_ua_world_sn(*w);
+    r->sn.rng = rcp_rng_system(); /* as in production, not the world's test DRBG */
+    return 0;
+}
+
+/* One round: every prepared flow through the SN on a fresh store (the
+ * prepared sessions are new to it); flows per second. */
+static int sn_round(struct sn_run *r, double *rate)
+{
+    rcp_store *st = NULL;
+    int ret = rcp_store_open("sqlite::memory:", &st);
+    if (ret)
+        return ret;
+    r->sn.store = st;
+    memset(&r->ops, 0, sizeof r->ops);
+    r->flows = 0;
+    double t0 = now_s();
+    for (size_t i = 0; i < r->n && ret == 0; i++) {
+        char imsi[16];
+        snprintf(imsi, sizeof imsi, "00101%010llu", (unsigned long long)(r->sn.msin_first + i));
+        ret = sn_flow(r, i, imsi);
+    }
+    double t1 = now_s();
+    rcp_store_close(st);
+    if (ret == 0)
+        *rate = (double)r->flows / (t1 - t0);
+    return ret;
+}
+
+int bench_sn_inprocess(rcp_curve curve, size_t n, unsigned rounds, double *flows_per_s)
+{
+    struct sn_run r;
+    rcp_ua_world *w = NULL;
+    rcp_store *scratch = NULL;
+    double v[BENCH_MAX_ROUNDS];
+    memset(&r, 0, sizeof r);
+    if (rounds == 0 || rounds > BENCH_MAX_ROUNDS)
+        return RCP_ERR_INVALID_ARG;
+    int ret = sn_setup(curve, n, &r, &w, &scratch);
+    for (unsigned i = 0; ret == 0 && i < rounds; i++)
+        ret = sn_round(&r, &v[i]);
+    if (ret == 0)
+        *flows_per_s = bench_median(v, rounds);
+    free(r.p);
+    rcp_store_close(scratch);
+    rcp_ua_world_free(w);
+    return ret;
+}
+
 static int run_sn(int argc, char **argv)
 {
     const char *cmd = "rcprov bench uuid-attach-sn";
@@ -572,24 +637,13 @@ static int run_sn(int argc, char **argv)
     n = (size_t)((double)n * o.seconds);
     if (n < 50)
         n = 50;
-    rcp_ua_world_opts wo = {n, o.curve, RCP_SUITE_GCM, 99, NULL, 3, n + 16};
     bench_progress(o.quiet || o.json, "bench: preparing %zu device flows", n);
-    ret = rcp_ua_world_new(&wo, &w);
-    if (ret == 0)
-        ret = rcp_store_open("sqlite::memory:", &scratch);
-    r.p = calloc(n, sizeof *r.p);
-    if (r.p == NULL)
-        ret = RCP_ERR_NO_MEMORY;
-    for (size_t i = 0; ret == 0 && i < n; i++)
-        ret = prepare(w, i, scratch, &r.p[i]);
+    ret = sn_setup(o.curve, n, &r, &w, &scratch);
     if (ret) {
         fprintf(stderr, "%s: preparing the flows failed: %s\n", cmd, rcp_strerror(ret));
         ret = CLI_EXIT_FAIL;
         goto out;
     }
-    r.n = n;
-    r.sn = *rcp_ua_world_sn(w);
-    r.sn.rng = rcp_rng_system(); /* as in production, not the world's test DRBG */
 
     /* Primitive operands. */
     pr = calloc(1, sizeof *pr);
@@ -609,32 +663,16 @@ static int run_sn(int argc, char **argv)
 
     rcp_op_counts per_flow = {0};
     for (unsigned round = 0; round < o.rounds; round++) {
-        rcp_store *st = NULL;
-        /* A fresh SN store per round: the prepared sessions are new to it. */
-        ret = rcp_store_open("sqlite::memory:", &st);
-        if (ret) {
-            ret = CLI_EXIT_FAIL;
-            goto out;
-        }
-        r.sn.store = st;
-        memset(&r.ops, 0, sizeof r.ops);
-        r.flows = 0;
         bench_progress(o.quiet || o.json, "bench: round %u/%u: %zu SN flows", round + 1, o.rounds,
                        n);
-        double t0 = now_s();
-        for (size_t i = 0; i < n && ret == 0; i++) {
-            char imsi[16];
-            snprintf(imsi, sizeof imsi, "00101%010llu", (unsigned long long)(r.sn.msin_first + i));
-            ret = sn_flow(&r, i, imsi);
-        }
-        double t1 = now_s();
-        rcp_store_close(st);
+        double rate = 0;
+        ret = sn_round(&r, &rate);
         if (ret) {
             fprintf(stderr, "%s: flow failed: %s\n", cmd, rcp_strerror(ret));
             ret = CLI_EXIT_FAIL;
             goto out;
         }
-        v_flow[round] = (double)r.flows / (t1 - t0);
+        v_flow[round] = rate;
         per_flow = r.ops;
         bench_progress(o.quiet || o.json, "bench: round %u/%u: primitives", round + 1, o.rounds);
         if (pool_fill(pr) != 0) {

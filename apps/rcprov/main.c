@@ -9,7 +9,11 @@ static const struct cli_command k_commands[] = {
     {"aka", "AKA tools: 'aka diagnose' explains why a USIM rejects an AUTN", cmd_aka},
     {"pki", "X.509 and compact CAs: init, issue, cross, revoke, crl, verify, show", cmd_pki},
     {"sim", "run a flow's whole world in one process: 'sim uuid-attach --devices N'", cmd_sim},
-    {"bench", "measured cost as ratios: 'bench certs', 'bench uuid-attach-sn'", cmd_bench},
+    {"bench", "measured cost as ratios: 'bench certs', 'bench uuid-attach-sn', "
+              "'bench uuid-attach --net'", cmd_bench},
+    {"sp", "the SP/OEM: 'sp register' a UUID at an Authorization Server", cmd_sp},
+    {"device", "a device over the network: 'device uuid-attach --sn URL --state DIR'", cmd_device},
+    {"demo", "PKI, daemons and N devices over CoAP on loopback, with a table", cmd_demo},
 };
 
 static void usage(FILE *f)

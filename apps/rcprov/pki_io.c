@@ -1,11 +1,12 @@
 /*
  * rcprov pki — files, values and the CA directory (docs/cli-pki.md).
  *
- * Every file is written whole or not at all: a temporary file beside the
- * target, created with its final mode (O_EXCL; a key is 0600 from its first
- * byte), fsync'ed, then renamed over the target or linked to it.  CA state
- * (serial counter, CRL number, issued and revoked serials) lives in plain
- * files updated that way under an exclusive flock on DIR/lock.
+ * Every file is written whole or not at all (fio_write_atomic, fileio.h): a
+ * temporary file beside the target, created with its final mode (O_EXCL; a
+ * key is 0600 from its first byte), fsync'ed, then renamed over the target
+ * or linked to it.  CA state (serial counter, CRL number, issued and
+ * revoked serials) lives in plain files updated that way under an exclusive
+ * flock on DIR/lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "pki.h"
 #include "rcprov/bytes.h"
 #include "rcprov/cbor.h"
@@ -102,50 +104,11 @@ enum pki_kind pki_detect(const uint8_t *buf, size_t len)
 int pki_read_file(const char *cmd, const char *what, const char *path, size_t max, uint8_t **buf,
                   size_t *len)
 {
-    struct stat sb;
-    uint8_t *b = NULL;
-    size_t got = 0;
-    *buf = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "%s: %s %s: cannot open: %s\n", cmd, what, path, strerror(errno));
+    char err[PATH_MAX + 128];
+    if (fio_read(path, max, buf, len, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s %s\n", cmd, what, err);
         return CLI_EXIT_USAGE;
     }
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fprintf(stderr, "%s: %s %s: not a regular file\n", cmd, what, path);
-        close(fd);
-        return CLI_EXIT_USAGE;
-    }
-    if ((uint64_t)sb.st_size > max) {
-        fprintf(stderr, "%s: %s %s: larger than %zu bytes\n", cmd, what, path, max);
-        close(fd);
-        return CLI_EXIT_USAGE;
-    }
-    b = malloc((size_t)sb.st_size + 1);
-    if (b == NULL) {
-        fprintf(stderr, "%s: %s %s: out of memory\n", cmd, what, path);
-        close(fd);
-        return CLI_EXIT_USAGE;
-    }
-    while (got < (size_t)sb.st_size) {
-        ssize_t r = read(fd, b + got, (size_t)sb.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            fprintf(stderr, "%s: %s %s: read failed: %s\n", cmd, what, path,
-                    r < 0 ? strerror(errno) : "file shrank while reading");
-            rcp_wipe(b, (size_t)sb.st_size);
-            free(b);
-            close(fd);
-            return CLI_EXIT_USAGE;
-        }
-        got += (size_t)r;
-    }
-    close(fd);
-    b[got] = 0; /* text files can be used as C strings */
-    *buf = b;
-    *len = got;
     return 0;
 }
 
@@ -155,67 +118,9 @@ int pki_exists(const char *path)
     return lstat(path, &sb) == 0;
 }
 
-static void fsync_parent(const char *path)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 int pki_write_atomic(const char *path, const void *data, size_t len, mode_t mode, int replace)
 {
-    char tmp[PATH_MAX];
-    uint8_t rnd[8];
-    char hex[17];
-    int err = 0;
-    if (rcp_rng_fill(rcp_rng_system(), rnd, sizeof rnd) != 0 ||
-        rcp_hex_encode(rnd, sizeof rnd, hex, sizeof hex) != 0)
-        return EIO;
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%s", path, hex) >= sizeof tmp)
-        return ENAMETOOLONG;
-    /* O_EXCL|O_NOFOLLOW: a file of ours, never one planted at that name. */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0)
-        return errno;
-    const uint8_t *p = data;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, p + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            err = w < 0 ? errno : EIO;
-            break;
-        }
-        done += (size_t)w;
-    }
-    if (err == 0 && fsync(fd) != 0)
-        err = errno;
-    if (close(fd) != 0 && err == 0)
-        err = errno;
-    if (err == 0) {
-        if (replace) {
-            if (rename(tmp, path) != 0)
-                err = errno;
-        } else if (link(tmp, path) != 0) { /* fails if path exists: no overwrite */
-            err = errno;
-        }
-    }
-    if (err != 0 || !replace)
-        (void)unlink(tmp);
-    if (err == 0)
-        fsync_parent(path);
-    return err;
+    return -fio_write_atomic(path, data, len, mode, replace);
 }
 
 /* ------------------------------------------------------------- values */
@@ -646,18 +551,6 @@ int pki_ca_add_revoked(const char *cmd, struct pki_ca *ca, const uint8_t *serial
     return state_append(cmd, ca, "revoked", line);
 }
 
-/* Remove a temporary CA directory built by pki_ca_create. */
-static void remove_tree(const char *dir)
-{
-    static const char *const files[] = {"ca.conf",   "ca.key", "ca.pem",  "ca.cbor", "serial",
-                                        "crlnumber", "issued", "revoked", "lock"};
-    char p[PATH_MAX + 16];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        if (ca_path(p, sizeof p, dir, files[i]) == 0)
-            (void)unlink(p);
-    (void)rmdir(dir);
-}
-
 int pki_ca_create(const char *cmd, const char *opt, const char *dir, enum pki_format format,
                   const rcp_ec_key *key, const uint8_t *cert, size_t cert_len, uint64_t next_serial)
 {
@@ -715,11 +608,11 @@ int pki_ca_create(const char *cmd, const char *opt, const char *dir, enum pki_fo
         fprintf(stderr, "%s: --%s %s: cannot create: %s\n", cmd, opt, dir, strerror(errno));
         goto out;
     }
-    fsync_parent(dir);
+    (void)fio_fsync_parent(dir);
     ret = 0;
 out:
     rcp_wipe(pem, sizeof pem);
     if (ret)
-        remove_tree(tmp);
+        (void)fio_remove_tree(tmp);
     return ret;
 }

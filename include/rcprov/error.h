@@ -49,7 +49,10 @@ enum rcp_error {
     RCP_ERR_REPLAY = -27,          /* message already seen / not fresh */
     RCP_ERR_STORE = -28,           /* persistent store failed */
     RCP_ERR_PROTOCOL = -29,        /* message not valid in this protocol step */
+    RCP_ERR_TIMEOUT = -30,         /* a peer did not answer in time */
+    RCP_ERR_UNAVAILABLE = -31,     /* a peer refused or is shutting down (retry later) */
 };
+#define RCP_ERR_LAST RCP_ERR_UNAVAILABLE /* the most negative code */
 
 /* Short constant string for an error code; never NULL. */
 const char *rcp_strerror(int err);

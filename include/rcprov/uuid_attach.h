@@ -97,6 +97,14 @@ RCP_MUST_CHECK int rcp_ua_sp_register(const rcp_ua_sp *sp, const uint8_t uuid[RC
                                       const uint8_t tre_kid[RCP_KID_LEN],
                                       uint32_t max_authorizations, rcp_out_msg *out);
 
+/* Read the Authorization Server's answer to a REGISTER for uuid: 0 and
+ * *created (1: registered now; 0: it already was, the same way — a repeat
+ * is idempotent), or the RCP_ERR_* of the AuthS's error message with its
+ * reason in why, or RCP_ERR_DECODE / RCP_ERR_PROTOCOL for a bad answer. */
+RCP_MUST_CHECK int rcp_ua_sp_register_result(const uint8_t *msg, size_t len,
+                                             const uint8_t uuid[RCP_UUID_LEN], int *created,
+                                             char *why, size_t why_cap);
+
 /* ================================================= Authorization Server */
 #define RCP_UA_MAX_CURVES 2
 
@@ -189,6 +197,15 @@ typedef struct {
  * (AUTHZ_RESPONSE, ACK_RESPONSE). */
 RCP_MUST_CHECK int rcp_ua_sn_handle(const rcp_ua_sn *sn, const uint8_t *msg, size_t len,
                                     rcp_step *out);
+
+/* Acknowledgements still owed to Authorization Servers: allocations whose
+ * AKA succeeded but whose ACK_RESPONSE was never recorded (a lost message,
+ * an unreachable AuthS, a restart).  Puts up to RCP_STEP_MAX_OUT ACKs
+ * (RCP_TO_AUTHS) into out, starting at *cursor in the list of those due,
+ * and advances *cursor (back to 0 at the end): call it periodically; the
+ * answers go to rcp_ua_sn_handle as usual.  An ACK sent twice is harmless
+ * (the AuthS answers a repeated acknowledgement the same way). */
+RCP_MUST_CHECK int rcp_ua_sn_resend_acks(const rcp_ua_sn *sn, size_t *cursor, rcp_step *out);
 
 /* ================================================= device (ME + TRE) */
 typedef enum {

@@ -39,6 +39,8 @@ static const struct err_entry k_errors[] = {
     {RCP_ERR_REPLAY, "RCP_ERR_REPLAY", "replayed or stale message"},
     {RCP_ERR_STORE, "RCP_ERR_STORE", "store failure"},
     {RCP_ERR_PROTOCOL, "RCP_ERR_PROTOCOL", "protocol violation"},
+    {RCP_ERR_TIMEOUT, "RCP_ERR_TIMEOUT", "peer did not answer in time"},
+    {RCP_ERR_UNAVAILABLE, "RCP_ERR_UNAVAILABLE", "peer unavailable, retry later"},
 };
 
 static const struct err_entry *find(int err)

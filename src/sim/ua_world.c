@@ -458,6 +458,8 @@ static int push(struct queue *q, rcp_node from, rcp_node to, const rcp_out_msg *
 {
     if (q->n == QUEUE_MAX)
         return RCP_ERR_LIMIT;
+    if (m->len > sizeof q->items[0].buf)
+        return RCP_ERR_LENGTH;
     struct item *it = &q->items[(q->head + q->n++) % QUEUE_MAX];
     it->from = from;
     it->to = to;
@@ -495,7 +497,7 @@ static int drain(rcp_ua_world *w, size_t i, struct queue *q, rcp_ua_run_stats *s
                 first_err = ret;
                 set_why(why, why_cap, "Serving Network", &s);
             }
-            for (size_t k = 0; k < s.n_out; k++) {
+            for (size_t k = 0; k < s.n_out && k < RCP_STEP_MAX_OUT; k++) {
                 rcp_dest d = s.out[k].to;
                 rcp_node to = d == RCP_TO_AUTHS ? RCP_NODE_AUTHS : RCP_NODE_DEVICE;
                 /* An error about an AuthS answer is for the device, never a
@@ -518,7 +520,7 @@ static int drain(rcp_ua_world *w, size_t i, struct queue *q, rcp_ua_run_stats *s
                 first_err = ret;
                 set_why(why, why_cap, "Authorization Server", &s);
             }
-            for (size_t k = 0; k < s.n_out; k++)
+            for (size_t k = 0; k < s.n_out && k < RCP_STEP_MAX_OUT; k++)
                 if (push(q, RCP_NODE_AUTHS, RCP_NODE_SN, &s.out[k]))
                     return RCP_ERR_LIMIT;
             break;
@@ -535,7 +537,7 @@ static int drain(rcp_ua_world *w, size_t i, struct queue *q, rcp_ua_run_stats *s
                 first_err = ret;
                 set_why(why, why_cap, "device", &s);
             }
-            for (size_t k = 0; k < s.n_out; k++)
+            for (size_t k = 0; k < s.n_out && k < RCP_STEP_MAX_OUT; k++)
                 if (push(q, RCP_NODE_DEVICE, RCP_NODE_SN, &s.out[k]))
                     return RCP_ERR_LIMIT;
             break;
@@ -562,7 +564,7 @@ int rcp_ua_world_run(rcp_ua_world *w, size_t i, rcp_ua_run_stats *stats, char *w
     q = calloc(1, sizeof *q);
     if (q == NULL)
         return RCP_ERR_NO_MEMORY;
-    for (size_t k = 0; k < s.n_out; k++)
+    for (size_t k = 0; k < s.n_out && k < RCP_STEP_MAX_OUT; k++)
         push(q, RCP_NODE_DEVICE, RCP_NODE_SN, &s.out[k]);
     ret = drain(w, i, q, stats, why, why_cap);
     free(q);

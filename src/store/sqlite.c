@@ -488,7 +488,7 @@ static int ledger_append(sq_store *s, rcp_ledger_kind kind, const uint8_t uuid[R
                          const uint8_t *authz_id, const uint8_t *sn_kid, uint64_t at,
                          const uint8_t *record, size_t record_len)
 {
-    uint64_t seq;
+    uint64_t seq = 0;
     sq_bind b = {0};
     int ret = read_count(s, Q_LEDGER_NEXT, 0, &seq);
 
@@ -551,7 +551,7 @@ cleanup:
  * database holding other tables but no schema_version (not ours). */
 static int schema_version_read(sq_store *s, int64_t *version)
 {
-    int64_t n, v;
+    int64_t n = 0, v = 0;
     int is_null;
     int ret = scalar(s,
                      "SELECT count(*) FROM sqlite_master WHERE type = 'table' "

@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "${RCP_SOURCE_DIR:-$(dirname "$0")/../..}"
 
-declare -A rank=([core]=0 [crypto]=1 [alg3gpp]=2 [codec]=2 [pki]=3 [store]=3 [flows]=4 [transport]=4 [sim]=5 [apps]=6)
+declare -A rank=([core]=0 [crypto]=1 [alg3gpp]=2 [codec]=2 [pki]=3 [store]=3 [flows]=4 [transport]=5 [sim]=5 [apps]=6)
 declare -A header_layer=(
   [error.h]=core [bytes.h]=core [rng.h]=core
   [crypto.h]=crypto [x509.h]=crypto

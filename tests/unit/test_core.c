@@ -87,7 +87,7 @@ static void test_errors(void)
 {
     CHECK(strcmp(rcp_errname(RCP_ERR_AUTH), "RCP_ERR_AUTH") == 0);
     CHECK(strcmp(rcp_strerror(12345), "unknown error") == 0);
-    for (int e = 0; e >= RCP_ERR_PROTOCOL; e--)
+    for (int e = 0; e >= RCP_ERR_LAST; e--)
         CHECK(strcmp(rcp_errname(e), "RCP_ERR_UNKNOWN") != 0);
 }
 

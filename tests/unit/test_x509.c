@@ -767,7 +767,7 @@ static rcp_x509_crl *crl_of(const rcp_x509 *ca, const rcp_ec_key *k, uint64_t nu
                             int64_t this_update, int64_t next_update,
                             const rcp_x509 *const *revoked, size_t n)
 {
-    rcp_x509_revoked r[4];
+    rcp_x509_revoked r[4] = {0};
     rcp_x509_info in[4];
     rcp_x509_crl *crl = NULL;
     for (size_t i = 0; i < n; i++) {

@@ -90,7 +90,7 @@ int rcp_error_msg_encode(int code, const char *reason, uint8_t *out, size_t cap,
 
 int rcp_error_from_peer(int code)
 {
-    return code < 0 && code >= RCP_ERR_PROTOCOL ? code : RCP_ERR_PROTOCOL;
+    return code < 0 && code >= RCP_ERR_LAST ? code : RCP_ERR_PROTOCOL;
 }
 
 int rcp_error_msg_decode(rcp_cbor_cursor *body, int *code, char *reason, size_t reason_cap)

@@ -1,4 +1,5 @@
 /* uuid-attach: Authorization Server and SP/OEM roles. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,47 @@ int rcp_ua_sp_register(const rcp_ua_sp *sp, const uint8_t uuid[RCP_UUID_LEN],
     out->to = RCP_TO_NONE;
     out->type = RCP_UA_REGISTER;
     return rcp_cbor_enc_finish(&e, &out->len);
+}
+
+int rcp_ua_sp_register_result(const uint8_t *msg, size_t len, const uint8_t uuid[RCP_UUID_LEN],
+                              int *created, char *why, size_t why_cap)
+{
+    rcp_envelope env;
+    size_t pairs = 0, n = 0;
+    uint64_t k = 0;
+    const uint8_t *u = NULL;
+    int code = 0;
+    bool fresh = false;
+    char reason[RCP_ERROR_REASON_MAX + 1];
+    if ((msg == NULL && len) || uuid == NULL || created == NULL || why == NULL || why_cap == 0)
+        return RCP_ERR_INVALID_ARG;
+    why[0] = 0;
+    if (rcp_envelope_decode(&env, msg, len, &ua_msg_limits, NULL) != 0) {
+        snprintf(why, why_cap, "answer is not an rcprov message");
+        return RCP_ERR_DECODE;
+    }
+    if (env.type == RCP_MSG_ERROR) {
+        if (rcp_error_msg_decode(&env.body, &code, reason, sizeof reason) != 0) {
+            snprintf(why, why_cap, "error message is malformed");
+            return RCP_ERR_DECODE;
+        }
+        snprintf(why, why_cap, "%s", reason);
+        return rcp_error_from_peer(code);
+    }
+    if (env.type != RCP_UA_REGISTER_RESPONSE || rcp_cbor_expect_map(&env.body, &pairs) != 0 ||
+        pairs != 2 || rcp_cbor_expect_uint(&env.body, &k) != 0 || k != 1 ||
+        rcp_cbor_expect_bstr(&env.body, &u, &n, RCP_UUID_LEN, RCP_UUID_LEN) != 0 ||
+        rcp_cbor_expect_uint(&env.body, &k) != 0 || k != 2 ||
+        rcp_cbor_expect_bool(&env.body, &fresh) != 0 || rcp_cbor_expect_end(&env.body) != 0) {
+        snprintf(why, why_cap, "REGISTER_RESPONSE is malformed");
+        return RCP_ERR_DECODE;
+    }
+    if (memcmp(u, uuid, RCP_UUID_LEN) != 0) {
+        snprintf(why, why_cap, "REGISTER_RESPONSE is about another UUID");
+        return RCP_ERR_PROTOCOL;
+    }
+    *created = fresh ? 1 : 0;
+    return RCP_OK;
 }
 
 /* ================================================= Authorization Server */

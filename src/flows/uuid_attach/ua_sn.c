@@ -836,6 +836,31 @@ static int handle_auths_error(rcp_cbor_cursor *body, rcp_step *s)
     return code;
 }
 
+int rcp_ua_sn_resend_acks(const rcp_ua_sn *sn, size_t *cursor, rcp_step *out)
+{
+    rcp_allocation al[64];
+    size_t n = 0;
+    if (sn == NULL || cursor == NULL || out == NULL || sn->n_creds == 0)
+        return RCP_ERR_INVALID_ARG;
+    rcp_step_init(out);
+    size_t want = *cursor + RCP_STEP_MAX_OUT;
+    if (want > sizeof al / sizeof al[0]) {
+        *cursor = 0;
+        want = RCP_STEP_MAX_OUT;
+    }
+    int ret = rcp_store_alloc_pending_acks(sn->store, al, want, &n);
+    if (ret)
+        return rcp_step_fail(out, ret, "listing acknowledgements due: %s",
+                             rcp_store_errmsg(sn->store));
+    uint64_t now = rcp_clock_now(sn->clock);
+    size_t i = *cursor < n ? *cursor : 0;
+    for (; ret == 0 && i < n && out->n_out < RCP_STEP_MAX_OUT; i++)
+        ret = send_ack(sn, &al[i], now, out);
+    /* Next time: the ones after these, or from the start again. */
+    *cursor = i < n ? i : 0;
+    return ret;
+}
+
 int rcp_ua_sn_handle(const rcp_ua_sn *sn, const uint8_t *msg, size_t len, rcp_step *out)
 {
     rcp_envelope env;
