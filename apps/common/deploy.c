@@ -97,8 +97,7 @@ static int put(struct out *o, const char *rel, const void *data, size_t len, mod
 static int put_text(struct out *o, const char *rel, const struct text *t, mode_t mode)
 {
     if (t->overflow)
-        return errf(o->err, o->cap, RCP_ERR_INVALID_ARG, "%s: longer than %d bytes", rel,
-                    TEXT_MAX);
+        return errf(o->err, o->cap, RCP_ERR_INVALID_ARG, "%s: longer than %d bytes", rel, TEXT_MAX);
     return put(o, rel, t->buf, t->len, mode);
 }
 
@@ -170,8 +169,8 @@ static int ccert(const struct pki *p, const char *subject, uint32_t serial, rcp_
 {
     uint8_t s[4] = {(uint8_t)(serial >> 24), (uint8_t)(serial >> 16), (uint8_t)(serial >> 8),
                     (uint8_t)serial};
-    rcp_ccert_template t = {s,    sizeof s,      subject, usage, subj, p->not_before,
-                            p->not_after, NULL, 0};
+    rcp_ccert_template t = {s,    sizeof s, subject, usage, subj, p->not_before, p->not_after,
+                            NULL, 0};
     int ret = rcp_ccert_issue(&t, issuer, out, RCP_CCERT_MAX_LEN, out_len);
     if (ret)
         return errf(err, cap, ret, "cannot issue the certificate of '%s': %s", subject,
@@ -216,11 +215,11 @@ static int make_pki(const deploy_opts *o, struct pki *p, struct out *w)
     if (ret == 0)
         ret = gen(o->rng, RCP_CURVE_P256, &p->tls_ca, w->err, w->cap);
     if (ret == 0)
-        ret = ccert(p, "rcprov demo CI", 1, RCP_USAGE_CA, p->ci, p->ci, p->cert_ci,
-                    &p->cert_ci_len, w->err, w->cap);
+        ret = ccert(p, "rcprov demo CI", 1, RCP_USAGE_CA, p->ci, p->ci, p->cert_ci, &p->cert_ci_len,
+                    w->err, w->cap);
     if (ret == 0)
-        ret = ccert(p, "rcprov demo PN", 2, RCP_USAGE_CA, p->pn, p->ci, p->cert_pn,
-                    &p->cert_pn_len, w->err, w->cap);
+        ret = ccert(p, "rcprov demo PN", 2, RCP_USAGE_CA, p->pn, p->ci, p->cert_pn, &p->cert_pn_len,
+                    w->err, w->cap);
     if (ret == 0) {
         rcp_x509_template t = {&one,
                                1,
@@ -312,8 +311,9 @@ static int make_sn(const deploy_opts *o, const struct pki *p, struct out *w, con
                 "amf = 8000\n");
         if (o->sn_store)
             add(&t, "store = %s\n", o->sn_store);
-        add(&t, "\n[auths-peer]\nfqdn = " DEPLOY_AUTHS_FQDN "\nendpoint = %s\n"
-                "cert = ../auths/tls.pem\n",
+        add(&t,
+            "\n[auths-peer]\nfqdn = " DEPLOY_AUTHS_FQDN "\nendpoint = %s\n"
+            "cert = ../auths/tls.pem\n",
             auths_ep);
         ret = put_text(w, "sn/sn.conf", &t, 0644);
     }
@@ -346,9 +346,10 @@ static int make_auths_sp(const deploy_opts *o, const struct pki *p, struct out *
     endpoint(ep, sizeof ep, o->host, o->auths_port);
     if (ret == 0) {
         add(&t, "[daemon]\nlog_level = %s\ndata_dir = data\n\n", level);
-        add(&t, "[auths]\nlisten = %s\nfqdn = " DEPLOY_AUTHS_FQDN "\nkey = sign.key\n"
-                "tls_cert = tls.pem\ntls_ca = ../pki/tls-ca.pem\nauthz_lifetime = 3600\n"
-                "data_limit = 10485760\ndestination = rsmf.rcprov.test\nmax_skew = 300\n",
+        add(&t,
+            "[auths]\nlisten = %s\nfqdn = " DEPLOY_AUTHS_FQDN "\nkey = sign.key\n"
+            "tls_cert = tls.pem\ntls_ca = ../pki/tls-ca.pem\nauthz_lifetime = 3600\n"
+            "data_limit = 10485760\ndestination = rsmf.rcprov.test\nmax_skew = 300\n",
             ep);
         if (o->auths_store)
             add(&t, "store = %s\n", o->auths_store);
@@ -364,8 +365,9 @@ static int make_auths_sp(const deploy_opts *o, const struct pki *p, struct out *
     if (ret == 0)
         ret = put_x509(w, "sp/tls.pem", sp_tls);
     if (ret == 0) {
-        add(&s, "[sp]\nname = " DEPLOY_SP_NAME "\nkey = sp.key\ntls_cert = tls.pem\n"
-                "tls_ca = ../pki/tls-ca.pem\nauths = %s\n",
+        add(&s,
+            "[sp]\nname = " DEPLOY_SP_NAME "\nkey = sp.key\ntls_cert = tls.pem\n"
+            "tls_ca = ../pki/tls-ca.pem\nauths = %s\n",
             ep);
         ret = put_text(w, "sp/sp.conf", &s, 0644);
     }
@@ -466,21 +468,24 @@ static int check_opts(const deploy_opts *o, char *err, size_t cap)
         return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: devices must be 1 to %d, got %zu",
                     DEPLOY_DEVICES_MAX, o->devices);
     if (o->curve != RCP_CURVE_P256 && o->curve != RCP_CURVE_BP256R1)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: curve must be p256 or "
-                                                   "brainpoolp256r1");
+        return errf(err, cap, RCP_ERR_INVALID_ARG,
+                    "deploy: curve must be p256 or "
+                    "brainpoolp256r1");
     if (o->suite != RCP_SUITE_GCM && o->suite != RCP_SUITE_CBC_HMAC)
         return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: suite must be gcm or cbc-hmac");
     if (o->host == NULL || o->host[0] == '\0' || strlen(o->host) > 63 || !one_line(o->host) ||
         strchr(o->host, ' '))
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: host must be an IP literal or "
-                                                   "localhost");
+        return errf(err, cap, RCP_ERR_INVALID_ARG,
+                    "deploy: host must be an IP literal or "
+                    "localhost");
     if (o->sn_port == 0 || o->auths_port == 0 || o->sn_port == o->auths_port)
         return errf(err, cap, RCP_ERR_INVALID_ARG,
                     "deploy: the SN and AuthS ports must be two different ports 1..65535");
     if ((o->sn_store && (!one_line(o->sn_store) || !o->sn_store[0])) ||
         (o->auths_store && (!one_line(o->auths_store) || !o->auths_store[0])))
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: a store URL is empty or holds a "
-                                                   "line break");
+        return errf(err, cap, RCP_ERR_INVALID_ARG,
+                    "deploy: a store URL is empty or holds a "
+                    "line break");
     if (o->log_level && (!o->log_level[0] || !one_line(o->log_level)))
         return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: bad log level");
     if (o->rng == NULL)
@@ -494,8 +499,7 @@ static int check_target(const char *dir, char *err, size_t cap)
 {
     struct stat sb;
     if (lstat(dir, &sb) != 0)
-        return errno == ENOENT ? 0
-                               : errf(err, cap, RCP_ERR_IO, "%s: %s", dir, strerror(errno));
+        return errno == ENOENT ? 0 : errf(err, cap, RCP_ERR_IO, "%s: %s", dir, strerror(errno));
     if (!S_ISDIR(sb.st_mode))
         return errf(err, cap, RCP_ERR_EXISTS, "%s: exists and is not a directory", dir);
     DIR *d = opendir(dir);
@@ -563,8 +567,8 @@ int deploy_create(const deploy_opts *o, char *err, size_t cap)
     /* devices.txt: about 60 bytes a line. */
     char *lines = NULL;
     size_t lines_len = 0;
-    if (ret == 0 && ((list = calloc(1, sizeof *list)) == NULL ||
-                     (lines = malloc(o->devices * 64)) == NULL))
+    if (ret == 0 &&
+        ((list = calloc(1, sizeof *list)) == NULL || (lines = malloc(o->devices * 64)) == NULL))
         ret = errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
     for (size_t i = 1; ret == 0 && i <= o->devices; i++) {
         list->len = 0;

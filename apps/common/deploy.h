@@ -57,6 +57,6 @@ typedef struct {
  *   RCP_ERR_IO           a file or directory cannot be made
  *   RCP_ERR_RNG, RCP_ERR_CRYPTO, RCP_ERR_NO_MEMORY  from key generation and
  *                        certificate issuance */
-int deploy_create(const deploy_opts *o, char *err, size_t cap);
+RCP_MUST_CHECK int deploy_create(const deploy_opts *o, char *err, size_t cap);
 
 #endif

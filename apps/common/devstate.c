@@ -293,12 +293,13 @@ static int encode_state(const rcp_ua_device *d, uint8_t *out, size_t cap, size_t
 struct rd {
     rcp_cbor_cursor c;
     const char *path;
-    const char *field;
+    const char *field; /* NULL: the whole file */
     char *err;
     size_t cap;
 };
 
-static int rd_fail(struct rd *r, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int rd_fail(struct rd *r, int ret, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int rd_fail(struct rd *r, int ret, const char *fmt, ...)
 {
     char what[160];
@@ -306,13 +307,16 @@ static int rd_fail(struct rd *r, int ret, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    if (r->field == NULL)
+        return errf(r->err, r->cap, ret, "%s: %s", r->path, what);
     return errf(r->err, r->cap, ret, "%s: %s: %s", r->path, r->field, what);
 }
 
 /* A cursor error (sticky): name the CBOR rule and the byte. */
 static int rd_cbor(struct rd *r)
 {
-    return rd_fail(r, RCP_ERR_DECODE, "%s at byte %zu", rcp_cbor_reason_str(r->c.diag.reason),
+    return rd_fail(r, RCP_ERR_DECODE, "%s%s at byte %zu",
+                   r->field ? "" : "damaged: ", rcp_cbor_reason_str(r->c.diag.reason),
                    r->c.diag.offset);
 }
 
@@ -454,7 +458,7 @@ static int decode_state(struct rd *r, const uint8_t *buf, size_t len,
     size_t pairs = 0;
     int ret;
     memset(t, 0, sizeof *t);
-    r->field = "file";
+    r->field = NULL; /* the whole file */
     if (rcp_cbor_decode_init(&r->c, buf, len, &lim) != 0)
         return rd_cbor(r);
     if (rcp_cbor_expect_map(&r->c, &pairs) != 0)
@@ -464,8 +468,9 @@ static int decode_state(struct rd *r, const uint8_t *buf, size_t len,
     if (ret == 0 && rcp_cbor_expect_uint(&r->c, &v) != 0)
         ret = rd_cbor(r);
     if (ret == 0 && v != DEVSTATE_VERSION)
-        return rd_fail(r, RCP_ERR_UNSUPPORTED, "format version %llu is not supported (this "
-                                               "program reads version %d)",
+        return rd_fail(r, RCP_ERR_UNSUPPORTED,
+                       "format version %llu is not supported (this "
+                       "program reads version %d)",
                        (unsigned long long)v, DEVSTATE_VERSION);
     if (ret == 0 && (ret = rd_key(r, K_UUID, "uuid")) == 0)
         ret = rd_bstr(r, file_uuid, sizeof file_uuid);
@@ -485,9 +490,9 @@ static int decode_state(struct rd *r, const uint8_t *buf, size_t len,
     int provisioned = t->state >= RCP_UA_DEV_PROVISIONED;
     size_t want = N_BASE + (t->state == RCP_UA_DEV_WAIT_CREDENTIALS) + (provisioned ? 4 : 0);
     if (pairs != want) {
-        r->field = "file";
-        return rd_fail(r, RCP_ERR_DECODE, "%zu entries, but state %d has %zu", pairs,
-                       (int)t->state, want);
+        r->field = NULL;
+        return rd_fail(r, RCP_ERR_DECODE, "%zu entries, but state %d has %zu", pairs, (int)t->state,
+                       want);
     }
     if ((ret = rd_key(r, K_H_M1, "h_m1")) == 0)
         ret = rd_bstr(r, t->h_m1, sizeof t->h_m1);
@@ -516,7 +521,7 @@ static int decode_state(struct rd *r, const uint8_t *buf, size_t len,
             ret = rd_bstr(r, t->rand, sizeof t->rand);
     }
     if (ret == 0 && rcp_cbor_expect_end(&r->c) != 0) {
-        r->field = "file";
+        r->field = NULL;
         ret = rd_cbor(r);
     }
     const char *why = ret == 0 ? state_problem(t, curve, &r->field) : NULL;
@@ -612,12 +617,11 @@ static int fqdn_ok(const char *s)
     return 1;
 }
 
-static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, char *err,
-                     size_t cap)
+static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, char *err, size_t cap)
 {
     static const char *const sections[] = {"device"};
-    static const char *const keys[] = {"curve",    "uuid",    "auths", "suites",
-                                       "tre_key",  "tre_cert", "pn_cert", "ci"};
+    static const char *const keys[] = {"curve",   "uuid",     "auths",   "suites",
+                                       "tre_key", "tre_cert", "pn_cert", "ci"};
     static const char *const repeatable[] = {"ci"};
     static const char *const curves[] = {"p256", "brainpoolp256r1"};
     static const rcp_curve curve_ids[] = {RCP_CURVE_P256, RCP_CURVE_BP256R1};
@@ -665,8 +669,7 @@ static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, ch
     ret = RCP_ERR_DECODE;
     if (conf_path(c, s, "tre_cert", 1, path, sizeof path, err, cap) != 0)
         goto out;
-    if ((ret = read_small(path, d->cert_tre, sizeof d->cert_tre, &d->cert_tre_len, err, cap)) !=
-        0)
+    if ((ret = read_small(path, d->cert_tre, sizeof d->cert_tre, &d->cert_tre_len, err, cap)) != 0)
         goto out;
     ret = RCP_ERR_DECODE;
     if (conf_path(c, s, "pn_cert", 1, path, sizeof path, err, cap) != 0)
@@ -730,7 +733,7 @@ static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, ch
                    where);
         goto out;
     }
-    d->creds = (rcp_ua_tre_creds){curve,      d->key,          d->cert_tre, d->cert_tre_len,
+    d->creds = (rcp_ua_tre_creds){curve,      d->key,         d->cert_tre, d->cert_tre_len,
                                   d->cert_pn, d->cert_pn_len, d->trust};
     ret = 0;
 out:
@@ -806,7 +809,7 @@ int devstate_load(const char *dir, const rcp_rng *rng, const rcp_clock *clock, d
         ret = errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
         goto fail;
     }
-    struct rd rd = {.path = d->state_path, .field = "file", .err = err, .cap = cap};
+    struct rd rd = {.path = d->state_path, .field = NULL, .err = err, .cap = cap};
     ret = decode_state(&rd, buf, len, d->dev.uuid, d->creds.curve, tmp);
     if (ret)
         goto fail;

@@ -39,17 +39,22 @@ typedef struct devstate devstate;
  * clock are kept by pointer and must outlive the devstate.  Stale temporary
  * files of an interrupted save are removed.  Returns 0, or a negative
  * RCP_ERR_* with err naming the file and what is wrong:
- *   RCP_ERR_INVALID_ARG  a NULL argument
- *   RCP_ERR_IO           a file cannot be read, or DIR is locked by another
- *                        process (RCP_ERR_UNAVAILABLE)
+ *   RCP_ERR_INVALID_ARG  a NULL argument, a path too long
+ *   RCP_ERR_UNAVAILABLE  DIR is locked by another process (or another
+ *                        devstate of this one)
+ *   RCP_ERR_IO           a file cannot be read, or the TRE key file is
+ *                        readable by group or others
  *   RCP_ERR_DECODE       device.conf, a key, a certificate or state.cbor is
  *                        malformed or inconsistent
  *   RCP_ERR_UNSUPPORTED  state.cbor has another format version
- *   RCP_ERR_CERT ...     the certificate chain does not verify (the code of
+ *   RCP_ERR_UNTRUSTED, RCP_ERR_EXPIRED, RCP_ERR_SIGNATURE, RCP_ERR_CERT ...
+ *                        the certificate chain does not verify (the code of
  *                        rcp_ccert_verify_chain)
- *   RCP_ERR_NO_MEMORY */
-int devstate_load(const char *dir, const rcp_rng *rng, const rcp_clock *clock, devstate **out,
-                  char *err, size_t cap);
+ *   RCP_ERR_NO_MEMORY
+ * The lock is held by one open file descriptor per devstate: a process
+ * holding thousands of devices needs RLIMIT_NOFILE above that. */
+RCP_MUST_CHECK int devstate_load(const char *dir, const rcp_rng *rng, const rcp_clock *clock,
+                                 devstate **out, char *err, size_t cap);
 
 /* The engine; its state fields are what devstate_save writes. */
 rcp_ua_device *devstate_device(devstate *d);
@@ -57,7 +62,7 @@ rcp_ua_device *devstate_device(devstate *d);
 /* Write DIR/state.cbor atomically (mode 0600; fsync'ed file and directory).
  * RCP_ERR_STATE when the engine's fields are out of range (nothing is
  * written), RCP_ERR_IO with err naming the file when the write fails. */
-int devstate_save(devstate *d, char *err, size_t cap);
+RCP_MUST_CHECK int devstate_save(devstate *d, char *err, size_t cap);
 
 const char *devstate_dir(const devstate *d);
 

@@ -260,8 +260,14 @@ static int load_ccert(const loader *L, const conf_section *s, const char *key, s
 {
     uint8_t *buf = NULL;
     size_t n = 0;
-    if (read_file(L, s, key, i, path, RCP_CCERT_MAX_LEN, 0, &buf, &n))
+    if (read_file(L, s, key, i, path, X509_FILE_MAX, 0, &buf, &n))
         return -1;
+    if (n > RCP_CCERT_MAX_LEN) {
+        free(buf);
+        return fail(L, s, conf_section_name(s), key, i,
+                    "%s is not a compact certificate (larger than %d bytes)", path,
+                    RCP_CCERT_MAX_LEN);
+    }
     memcpy(out, buf, n);
     free(buf);
     *len = n;
@@ -774,7 +780,7 @@ static int load_sn(const loader *L, node *nd)
         why.text[0] = '\0';
         int r = rcp_ccert_store_add_anchor(nd->sn_trust, cert, len, &why);
         if (r)
-            return fail(L, s, "sn", "ci", i, "%s is not a self-signed CA certificate: %s", path,
+            return fail(L, s, "sn", "ci", i, "%s cannot be a CI anchor: %s", path,
                         why.text[0] ? why.text : rcp_strerror(r));
     }
 
@@ -847,7 +853,7 @@ static int load_sn(const loader *L, node *nd)
     nd->has_sn = 1;
     ret = 0;
 done:
-    free_secret(key_pem, key_pem_len);
+    free_secret(key_pem, RCP_PKCS8_PEM_MAX); /* as load_key allocates it */
     rcp_x509_store_free(tls);
     return ret;
 }
@@ -1006,7 +1012,7 @@ static int load_auths(const loader *L, node *nd)
     nd->has_auths = 1;
     ret = 0;
 done:
-    free_secret(key_pem, key_pem_len);
+    free_secret(key_pem, RCP_PKCS8_PEM_MAX);
     rcp_x509_store_free(tls);
     return ret;
 }
@@ -1030,9 +1036,15 @@ static int check_layout(const loader *L)
                         "given twice (first at %s): a configuration hosts one of each role", where);
         }
     }
-    if (conf_count(L->c, "sn") == 0 && conf_count(L->c, "auths") == 0)
-        return fail(L, NULL, "sn", NULL, 0,
-                    "missing: a configuration needs [sn], [auths] or both (nothing to run)");
+    if (conf_count(L->c, "sn") == 0 && conf_count(L->c, "auths") == 0) {
+        conf_where(L->c, NULL, NULL, where, sizeof where);
+        char *colon = strrchr(where, ':');
+        if (colon)
+            *colon = '\0'; /* the file alone */
+        if (L->err && L->cap)
+            snprintf(L->err, L->cap, "%s: no [sn] or [auths] section: nothing to run", where);
+        return -1;
+    }
     for (size_t i = 0; i < N_OF(needs); i++)
         if (conf_count(L->c, needs[i].section) > 0 && conf_count(L->c, needs[i].needs) == 0)
             return fail(L, conf_find(L->c, needs[i].section, 0), needs[i].section, NULL, 0,
@@ -1086,7 +1098,7 @@ fail:
 static void free_identity(rcp_net_identity *id)
 {
     free((void *)id->cert_pem);
-    free_secret((void *)id->key_pem, id->key_pem_len);
+    free_secret((void *)id->key_pem, RCP_PKCS8_PEM_MAX); /* load_key size */
     free((void *)id->ca_pem);
     memset(id, 0, sizeof *id);
 }

@@ -774,11 +774,14 @@ int cmd_bench(int argc, char **argv)
         return run_certs(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "uuid-attach-sn") == 0)
         return run_sn(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "uuid-attach") == 0)
+        return bench_net_run(argc, argv);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: rcprov bench certs|uuid-attach-sn [options]   (--help for each)\n");
+        printf("usage: rcprov bench certs|uuid-attach-sn|uuid-attach --net [options]   (--help for "
+               "each)\n");
         return 0;
     }
-    fprintf(stderr, "rcprov bench: %s (benches: certs, uuid-attach-sn)\n",
+    fprintf(stderr, "rcprov bench: %s (benches: certs, uuid-attach-sn, uuid-attach --net)\n",
             argc >= 2 ? "unknown bench" : "missing bench");
     return CLI_EXIT_USAGE;
 }

@@ -262,3 +262,75 @@ int cmd_sp(int argc, char **argv)
     sp_free(sp);
     return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
+
+/* ------------------------------------------------------------- deploy */
+static void deploy_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: rcprov deploy --dir D [--devices N] [--sn-port P] [--auths-port Q]\n"
+            "                     [--host IP] [--curve p256|brainpoolp256r1]\n"
+            "                     [--suite gcm|cbc-hmac] [--log-level L]\n\n"
+            "Writes a loopback deployment into D (which must not exist or be empty): a PKI,\n"
+            "sn/sn.conf and auths/auths.conf for rcprovd, sp/sp.conf for 'rcprov sp\n"
+            "register', N device state directories under devices/ and devices.txt\n"
+            "(directory, UUID, CERT.TRE per line).  Defaults: 10 devices, ports 5683 and\n"
+            "5684 on 127.0.0.1.  Layout: docs/rcprovd.md.\n");
+}
+
+int cmd_deploy(int argc, char **argv)
+{
+    const char *dir = NULL, *host = "127.0.0.1", *curve_s = "p256", *suite_s = "gcm",
+               *level = "info";
+    unsigned long long n = 10, sn_port = 5683, auths_port = 5684;
+    int help = 0;
+    struct cli_opt opts[] = {
+        {"dir", CLI_STRING, &dir, 0, NULL},
+        {"devices", CLI_UINT, &n, DEPLOY_DEVICES_MAX, NULL},
+        {"sn-port", CLI_UINT, &sn_port, 65535, NULL},
+        {"auths-port", CLI_UINT, &auths_port, 65535, NULL},
+        {"host", CLI_STRING, &host, 0, NULL},
+        {"curve", CLI_STRING, &curve_s, 0, NULL},
+        {"suite", CLI_STRING, &suite_s, 0, NULL},
+        {"log-level", CLI_STRING, &level, 0, NULL},
+    };
+    int ret = cli_parse("deploy", argc, argv, 1, opts, 8, &help);
+    if (ret || help) {
+        if (help)
+            deploy_usage(stdout);
+        return help ? 0 : ret;
+    }
+    deploy_opts o = {.dir = dir,
+                     .devices = (size_t)n,
+                     .host = host,
+                     .sn_port = (uint16_t)sn_port,
+                     .auths_port = (uint16_t)auths_port,
+                     .log_level = level,
+                     .rng = rcp_rng_system()};
+    if (dir == NULL || n == 0 || sn_port == 0 || auths_port == 0 || sn_port == auths_port) {
+        fprintf(stderr, "rcprov deploy: %s\n",
+                dir == NULL ? "--dir is required"
+                : n == 0    ? "--devices: at least 1"
+                            : "--sn-port and --auths-port: two different ports 1..65535");
+        return CLI_EXIT_USAGE;
+    }
+    if (rcp_log_level_from_name(level) < 0) {
+        fprintf(stderr, "rcprov deploy: --log-level: \"%s\" is not error, warn, info or debug\n",
+                level);
+        return CLI_EXIT_USAGE;
+    }
+    ret = cli_curve_suite("deploy", curve_s, suite_s, &o.curve, &o.suite);
+    if (ret)
+        return ret;
+    char err[1024];
+    if (deploy_create(&o, err, sizeof err) != 0) {
+        fprintf(stderr, "rcprov deploy: %s\n", err);
+        return CLI_EXIT_USAGE;
+    }
+    printf("deploy: %llu devices in %s\n"
+           "  rcprovd --config %s/auths/auths.conf    (Authorization Server, coaps://%s:%llu)\n"
+           "  rcprovd --config %s/sn/sn.conf          (Serving Network, coap://%s:%llu)\n"
+           "  rcprov sp register --sp %s/sp/sp.conf --uuid ... --tre-cert ...\n"
+           "  rcprov device uuid-attach --sn coap://%s:%llu --state %s/devices/00001\n",
+           n, dir, dir, host, auths_port, dir, host, sn_port, dir, host, sn_port, dir);
+    return 0;
+}

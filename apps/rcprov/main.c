@@ -13,6 +13,7 @@ static const struct cli_command k_commands[] = {
               "'bench uuid-attach --net'", cmd_bench},
     {"sp", "the SP/OEM: 'sp register' a UUID at an Authorization Server", cmd_sp},
     {"device", "a device over the network: 'device uuid-attach --sn URL --state DIR'", cmd_device},
+    {"deploy", "write a loopback deployment: PKI, rcprovd configs, SP, devices", cmd_deploy},
     {"demo", "PKI, daemons and N devices over CoAP on loopback, with a table", cmd_demo},
 };
 
