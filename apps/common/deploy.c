@@ -4,9 +4,12 @@
  * The keys devices check (CI, PN, TRE, the SN's ECKA and ECDSA keys) are on
  * the deployment's curve, as in the in-process world (src/sim/ua_world.c);
  * the keys only network functions see (the AuthS's signing key, the SP's
- * key, the DTLS CA) are P-256.  Files are written without a per-file fsync
- * into a temporary tree that is flushed once (syncfs) and renamed into
- * place: a thousand devices are six thousand files.
+ * key, the DTLS CA) are P-256.  So is every DTLS key: on another curve the
+ * SN gets a separate P-256 DTLS key (sn/tls.key), since DTLS stacks rarely
+ * offer brainpool groups (OpenSSL's default groups do not).  Files are
+ * written without a per-file fsync into a temporary tree that is flushed
+ * once (syncfs) and renamed into place: a thousand devices are six
+ * thousand files.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -262,7 +265,7 @@ static void endpoint(char *out, size_t cap, const char *host, uint16_t port)
 
 static int make_sn(const deploy_opts *o, const struct pki *p, struct out *w, const char *level)
 {
-    rcp_ec_key *ecka = NULL, *ecdsa = NULL;
+    rcp_ec_key *ecka = NULL, *ecdsa = NULL, *tls_key = NULL;
     rcp_x509 *tls = NULL;
     uint8_t c_ecka[RCP_CCERT_MAX_LEN], c_ecdsa[RCP_CCERT_MAX_LEN];
     size_t l_ecka = 0, l_ecdsa = 0;
@@ -277,8 +280,12 @@ static int make_sn(const deploy_opts *o, const struct pki *p, struct out *w, con
     if (ret == 0)
         ret = ccert(p, DEPLOY_SN_NAME, 4, RCP_USAGE_SIGN, ecdsa, p->ci, c_ecdsa, &l_ecdsa, w->err,
                     w->cap);
+    /* The DTLS key: the ECDSA key on P-256, else a P-256 key of its own. */
+    int own_tls_key = o->curve != RCP_CURVE_P256;
+    if (ret == 0 && own_tls_key)
+        ret = gen(o->rng, RCP_CURVE_P256, &tls_key, w->err, w->cap);
     if (ret == 0)
-        ret = x509_leaf(p, DEPLOY_SN_NAME, 2, ecdsa, &tls, w->err, w->cap);
+        ret = x509_leaf(p, DEPLOY_SN_NAME, 2, own_tls_key ? tls_key : ecdsa, &tls, w->err, w->cap);
     if (ret == 0)
         ret = put_dir(w, "sn");
     if (ret == 0)
@@ -289,6 +296,8 @@ static int make_sn(const deploy_opts *o, const struct pki *p, struct out *w, con
         ret = put_key(w, "sn/ecdsa.key", ecdsa);
     if (ret == 0)
         ret = put(w, "sn/ecdsa.cbor", c_ecdsa, l_ecdsa, 0644);
+    if (ret == 0 && own_tls_key)
+        ret = put_key(w, "sn/tls.key", tls_key);
     if (ret == 0)
         ret = put_x509(w, "sn/tls.pem", tls);
     if (ret == 0)
@@ -303,8 +312,10 @@ static int make_sn(const deploy_opts *o, const struct pki *p, struct out *w, con
             rcp_curve_name(o->curve));
         add(&t, "ecka_key = ecka.key\necka_cert = ecka.cbor\n"
                 "ecdsa_key = ecdsa.key\necdsa_cert = ecdsa.cbor\n"
-                "ci = ../pki/ci.cbor\ntls_cert = tls.pem\ntls_ca = ../pki/tls-ca.pem\n"
-                "suites = gcm cbc-hmac\nmcc = 001\nmnc = 01\n");
+                "ci = ../pki/ci.cbor\ntls_cert = tls.pem\n");
+        if (own_tls_key)
+            add(&t, "tls_key = tls.key\n");
+        add(&t, "tls_ca = ../pki/tls-ca.pem\nsuites = gcm cbc-hmac\nmcc = 001\nmnc = 01\n");
         add(&t, "msin_first = %u\nmsin_last = %llu\n", DEPLOY_MSIN_FIRST,
             (unsigned long long)DEPLOY_MSIN_FIRST + o->devices + 999);
         add(&t, "op_file = op.hex\ncookie_key_file = cookie.key\ncookie_lifetime = 120\n"
@@ -319,6 +330,7 @@ static int make_sn(const deploy_opts *o, const struct pki *p, struct out *w, con
     }
     rcp_ec_key_free(ecka);
     rcp_ec_key_free(ecdsa);
+    rcp_ec_key_free(tls_key);
     rcp_x509_free(tls);
     return ret;
 }
@@ -354,8 +366,10 @@ static int make_auths_sp(const deploy_opts *o, const struct pki *p, struct out *
         if (o->auths_store)
             add(&t, "store = %s\n", o->auths_store);
         add(&t, "\n[sn-agreement]\nname = " DEPLOY_SN_NAME "\necdsa_cert = ../sn/ecdsa.cbor\n"
-                "ecka_cert = ../sn/ecka.cbor\n"
-                "\n[sp-agreement]\nname = " DEPLOY_SP_NAME "\ncert = ../sp/tls.pem\n");
+                "ecka_cert = ../sn/ecka.cbor\n");
+        if (o->curve != RCP_CURVE_P256) /* the SN's DTLS key is its own (make_sn) */
+            add(&t, "tls_cert = ../sn/tls.pem\n");
+        add(&t, "\n[sp-agreement]\nname = " DEPLOY_SP_NAME "\ncert = ../sp/tls.pem\n");
         ret = put_text(w, "auths/auths.conf", &t, 0644);
     }
     if (ret == 0)

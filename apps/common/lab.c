@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,12 +127,26 @@ int lab_up(lab *L, const lab_opts *o, char *err, size_t cap)
         snprintf(L->dir, sizeof L->dir, "%s", o->dir);
         L->o.keep = 1;
     } else {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(L->dir, sizeof L->dir, "%s/rcprov-lab-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        const char *tmp = o->base ? o->base : getenv("TMPDIR");
+        if (tmp == NULL || *tmp == 0)
+            tmp = "/tmp";
+        snprintf(L->dir, sizeof L->dir, "%s/rcprov-lab-XXXXXX", tmp);
         if (mkdtemp(L->dir) == NULL) {
-            snprintf(err, cap, "cannot create a temporary folder in %s",
-                     tmp && *tmp ? tmp : "/tmp");
+            snprintf(err, cap, "cannot create a temporary folder in %s", tmp);
             L->dir[0] = 0;
+            return -1;
+        }
+    }
+    /* Each loaded device holds its state directory's lock (one descriptor):
+     * raise the soft limit towards the hard one for large runs. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 256) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > n + 256 ? n + 256 : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < n + 64) {
+            snprintf(err, cap, "%zu devices need %zu open files; the limit is %llu (ulimit -n)",
+                     n, n + 64, (unsigned long long)rl.rlim_cur);
+            if (!o->dir)
+                rmdir(L->dir);
             return -1;
         }
     }

@@ -20,6 +20,7 @@ typedef struct {
     rcp_curve curve;
     rcp_seal_suite suite;
     const char *dir;       /* NULL: a fresh temporary folder (removed by lab_down) */
+    const char *base;      /* where that folder goes; NULL: $TMPDIR or /tmp */
     int keep;              /* keep dir at lab_down */
     int persist;           /* devices save state.cbor after every step */
     const char *log_level; /* of the daemons; NULL: info */

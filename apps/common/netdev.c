@@ -22,6 +22,7 @@ static void finish(netdev *d, int err, const char *why)
 {
     d->finished = 1;
     d->err = err;
+    rcp_net_release(d->net, d);
     d->t_end_us = netdev_now_us();
     if (why != d->why)
         snprintf(d->why, sizeof d->why, "%.*s", (int)sizeof d->why - 1, why ? why : "");
@@ -85,7 +86,9 @@ static void send_step(netdev *d, const rcp_step *st)
         finish(d, RCP_ERR_STATE, "the device has nothing to send");
         return;
     }
-    int ret = rcp_net_request(d->net, d->host, d->port, "ua-sn", NULL, NULL, o->buf, o->len,
+    /* Each device its own session (its own UDP port), as real devices are
+     * separate endpoints: CoAP's NSTART = 1 holds per endpoint. */
+    int ret = rcp_net_request(d->net, d->host, d->port, "ua-sn", NULL, NULL, d, o->buf, o->len,
                               on_reply, d);
     if (ret) {
         schedule_retry(d, ret, "cannot send to the Serving Network");

@@ -164,8 +164,8 @@ size_t sp_register_all(spctx *sp, rcp_net *net, sp_item *items, size_t n,
                         : RCP_ERR_NO_MEMORY;
             if (ret == 0) {
                 *r = (struct reg_run){sp, it, &in_flight, &done};
-                ret = rcp_net_request(net, sp->host, sp->port, "ua-auths", &sp->id, NULL, m.buf,
-                                      m.len, on_registered, r);
+                ret = rcp_net_request(net, sp->host, sp->port, "ua-auths", &sp->id, NULL, NULL,
+                                      m.buf, m.len, on_registered, r);
             }
             if (ret) {
                 free(r);
@@ -191,28 +191,31 @@ size_t netrun_devices(rcp_net *net, netdev *devs, size_t n, unsigned concurrency
                       void (*tick)(void *ctx, size_t done, size_t ok, size_t failed), void *ctx,
                       volatile int *stop)
 {
-    size_t next = 0, done = 0, ok = 0, failed = 0;
+    size_t next = 0, done = 0, failed = 0, n_active = 0;
     uint64_t last_tick = 0;
     if (concurrency == 0)
         concurrency = 1;
+    if (concurrency > n)
+        concurrency = (unsigned)n;
+    /* The devices in flight: only these are looked at on each turn. */
+    size_t *active = calloc(concurrency, sizeof *active);
+    if (active == NULL)
+        return n;
     while (done < n && !(stop && *stop)) {
-        size_t active = 0;
-        done = ok = failed = 0;
-        for (size_t i = 0; i < next; i++) {
-            if (devs[i].finished) {
+        for (size_t k = 0; k < n_active;) {
+            netdev *d = &devs[active[k]];
+            if (d->finished) {
                 done++;
-                if (devs[i].err)
-                    failed++;
-                else
-                    ok++;
-            } else {
-                active++;
-                netdev_poll(&devs[i]);
+                failed += d->err != 0;
+                active[k] = active[--n_active];
+                continue;
             }
+            netdev_poll(d);
+            k++;
         }
-        while (next < n && active < concurrency) {
+        while (next < n && n_active < concurrency) {
+            active[n_active++] = next;
             (void)netdev_start(&devs[next++]);
-            active++;
         }
         if (done == n)
             break;
@@ -221,9 +224,10 @@ size_t netrun_devices(rcp_net *net, netdev *devs, size_t n, unsigned concurrency
         uint64_t t = netdev_now_us();
         if (tick && t - last_tick >= 100000) {
             last_tick = t;
-            tick(ctx, done, ok, failed);
+            tick(ctx, done, done - failed, failed);
         }
     }
+    free(active);
     failed = 0;
     for (size_t i = 0; i < n; i++)
         failed += !devs[i].finished || devs[i].err != 0;

@@ -43,6 +43,7 @@ static const char *const k_sn_keys[] = {"listen",
                                         "ecdsa_cert",
                                         "ci",
                                         "tls_cert",
+                                        "tls_key",
                                         "tls_ca",
                                         "suites",
                                         "mcc",
@@ -68,7 +69,7 @@ static const char *const k_peer_keys[] = {"fqdn", "endpoint", "cert"};
 static const char *const k_auths_keys[] = {"listen",      "store",   "fqdn",           "key",
                                            "tls_cert",    "tls_ca",  "authz_lifetime", "data_limit",
                                            "destination", "max_skew"};
-static const char *const k_sn_ag_keys[] = {"name", "ecdsa_cert", "ecka_cert"};
+static const char *const k_sn_ag_keys[] = {"name", "ecdsa_cert", "ecka_cert", "tls_cert"};
 static const char *const k_sn_ag_repeatable[] = {"ecka_cert"};
 static const char *const k_sp_ag_keys[] = {"name", "cert"};
 static const char *const k_log_levels[] = {"error", "warn", "info", "debug"}; /* rcp_log_level */
@@ -787,9 +788,18 @@ static int load_sn(const loader *L, node *nd)
     if (load_sn_cred(L, s, "ecka_key", "ecka_cert", RCP_USAGE_AGREE, curve, nd->sn_trust,
                      &nd->sn_ecka_key, NULL, NULL, nd->sn_cert_ecka, &nd->sn_creds.cert_ecka_len))
         return -1;
+    /* The DTLS key: tls_key, or the ECDSA key without one.  A separate key
+     * lets the DTLS link stay on P-256 (which every DTLS stack offers) while
+     * the flow's signatures use the SN's curve (brainpool groups are rarely
+     * in a DTLS stack's supported groups). */
+    const char *tls_key_v[1];
+    int own_tls_key = conf_all(s, "tls_key", tls_key_v, 1) > 0;
     if (load_sn_cred(L, s, "ecdsa_key", "ecdsa_cert", RCP_USAGE_SIGN, curve, nd->sn_trust,
-                     &nd->sn_ecdsa_key, &key_pem, &key_pem_len, nd->sn_cert_ecdsa,
+                     &nd->sn_ecdsa_key, own_tls_key ? NULL : &key_pem,
+                     own_tls_key ? NULL : &key_pem_len, nd->sn_cert_ecdsa,
                      &nd->sn_creds.cert_ecdsa_len))
+        goto done;
+    if (own_tls_key && load_key(L, s, "tls_key", &nd->sn_tls_key, &key_pem, &key_pem_len))
         goto done;
     nd->sn_id.key_pem = key_pem;
     nd->sn_id.key_pem_len = key_pem_len;
@@ -804,8 +814,9 @@ static int load_sn(const loader *L, node *nd)
         goto done;
     }
 
-    /* DTLS towards Authorization Servers, with the SN's ECDSA key. */
-    if (load_tls(L, s, nd->sn_ecdsa_key, "ecdsa_key", &nd->sn_id, &tls))
+    /* DTLS towards Authorization Servers. */
+    if (load_tls(L, s, own_tls_key ? nd->sn_tls_key : nd->sn_ecdsa_key,
+                 own_tls_key ? "tls_key" : "ecdsa_key", &nd->sn_id, &tls))
         goto done;
 
     if (load_suites(L, s, sn) || load_plmn(L, s, nd) || load_milenage(L, s, nd))
@@ -860,14 +871,15 @@ done:
 
 /* -------------------------------------------------------------- [auths] */
 
-static int load_sn_agreements(const loader *L, node *nd)
+static int load_sn_agreements(const loader *L, node *nd, const rcp_x509_store *trust)
 {
     size_t n = conf_count(L->c, "sn-agreement");
     if (n == 0)
         return fail(L, conf_find(L->c, "auths", 0), "auths", NULL, 0,
                     "needs at least one [sn-agreement] section: a Serving Network it authorizes");
     nd->auths_sns = calloc(n, sizeof *nd->auths_sns);
-    if (nd->auths_sns == NULL)
+    nd->auths_sn_tls = calloc(n, sizeof *nd->auths_sn_tls);
+    if (nd->auths_sns == NULL || nd->auths_sn_tls == NULL)
         return fail(L, NULL, "sn-agreement", NULL, 0, "out of memory");
     nd->auths.n_sns = n; /* node_free frees the keys that are set */
     for (size_t i = 0; i < n; i++) {
@@ -917,6 +929,23 @@ static int load_sn_agreements(const loader *L, node *nd)
             memcpy(ag->ecka_kids[k], c.subject_kid, RCP_KID_LEN);
         }
         ag->n_ecka = n_ecka;
+
+        /* tls_cert: the SN's DTLS certificate when its DTLS key is not its
+         * ECDSA key ([sn] tls_key). */
+        path[0] = '\0';
+        if (conf_path(L->c, s, "tls_cert", 0, path, sizeof path, L->err, L->cap))
+            return -1;
+        if (path[0]) {
+            rcp_x509 *certs[X509_CERTS_MAX];
+            size_t n_certs = 0;
+            if (load_x509(L, s, "tls_cert", 0, path, certs, &n_certs, NULL, NULL))
+                return -1;
+            ret = check_tls_cert(L, s, "tls_cert", 0, path, trust, certs, n_certs, NULL, NULL,
+                                 &nd->auths_sn_tls[i]);
+            free_x509s(certs, n_certs);
+            if (ret)
+                return -1;
+        }
     }
     return 0;
 }
@@ -985,18 +1014,20 @@ static int load_auths(const loader *L, node *nd)
         conf_uint(L->c, s, "max_skew", 0, 0, 3600, &a->max_skew, L->err, L->cap))
         goto done;
 
-    if (load_sn_agreements(L, nd) || load_sp_agreements(L, nd, tls))
+    if (load_sn_agreements(L, nd, tls) || load_sp_agreements(L, nd, tls))
         goto done;
     size_t n_sns = a->n_sns, n_sps = a->n_sps;
 
-    /* DTLS clients: the SNs (their ECDSA keys) and the SPs. */
+    /* DTLS clients: the SNs (the keys of their tls_cert, else their ECDSA
+     * keys) and the SPs. */
     nd->accept = calloc(n_sns + n_sps, sizeof *nd->accept);
     if (nd->accept == NULL) {
         fail(L, s, "auths", NULL, 0, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n_sns; i++)
-        nd->accept[nd->n_accept++] = nd->auths_sns[i].ecdsa_key;
+        nd->accept[nd->n_accept++] =
+            nd->auths_sn_tls[i] ? nd->auths_sn_tls[i] : nd->auths_sns[i].ecdsa_key;
     for (size_t i = 0; i < n_sps; i++)
         nd->accept[nd->n_accept++] = nd->auths_sps[i].key;
 
@@ -1111,6 +1142,7 @@ void node_free(node *n)
     rcp_store_close(n->auths.store);
     rcp_ec_key_free(n->sn_ecka_key);
     rcp_ec_key_free(n->sn_ecdsa_key);
+    rcp_ec_key_free(n->sn_tls_key);
     rcp_ccert_store_free(n->sn_trust);
     for (size_t i = 0; n->peers && n->sn_agreements && i < n->n_peers; i++) {
         rcp_ec_key_free(n->peers[i].key);
@@ -1118,6 +1150,8 @@ void node_free(node *n)
     }
     for (size_t i = 0; n->auths_sns && i < n->auths.n_sns; i++)
         rcp_ec_key_free(n->auths_sns[i].ecdsa_key);
+    for (size_t i = 0; n->auths_sn_tls && i < n->auths.n_sns; i++)
+        rcp_ec_key_free(n->auths_sn_tls[i]);
     for (size_t i = 0; n->auths_sps && i < n->auths.n_sps; i++)
         rcp_ec_key_free(n->auths_sps[i].key);
     free(n->peers);
@@ -1127,6 +1161,7 @@ void node_free(node *n)
     rcp_ec_key_free(n->auths_key);
     free(n->accept);
     free(n->auths_sns);
+    free(n->auths_sn_tls);
     free(n->auths_sps);
     rcp_wipe(n, sizeof *n); /* OP, cookie key */
     free(n);

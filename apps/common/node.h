@@ -51,7 +51,8 @@ typedef struct node {
     uint16_t sn_port;
     char sn_store_url[NODE_URL_MAX]; /* as opened, for logs */
     rcp_ua_sn sn;                    /* ready to use: creds, trust, auths agreements, store */
-    rcp_net_identity sn_id;          /* PEM of tls_cert, ecdsa_key, tls_ca (owned) */
+    rcp_net_identity sn_id;          /* PEM of tls_cert, tls_key (default ecdsa_key),
+                                        tls_ca (owned) */
     node_peer *peers;                /* [auths-peer] in file order */
     size_t n_peers;
 
@@ -62,12 +63,14 @@ typedef struct node {
     char auths_store_url[NODE_URL_MAX];
     rcp_ua_auths auths;        /* ready to use, store open */
     rcp_net_identity auths_id; /* PEM of its tls_cert, key, tls_ca (owned) */
-    const rcp_ec_key **accept; /* DTLS client keys the AuthS accepts: every
-                                  sn-agreement ECDSA key, then every sp-agreement key */
+    const rcp_ec_key **accept; /* DTLS client keys the AuthS accepts: per
+                                  sn-agreement the key of its tls_cert, or its
+                                  ECDSA key without one; then every sp-agreement key */
     size_t n_accept;
 
     /* ---------------------------------------------- owned (use the fields above) */
     rcp_ec_key *sn_ecka_key, *sn_ecdsa_key;
+    rcp_ec_key *sn_tls_key; /* [sn] tls_key; NULL without (the DTLS key is sn_ecdsa_key) */
     uint8_t sn_cert_ecka[RCP_CCERT_MAX_LEN], sn_cert_ecdsa[RCP_CCERT_MAX_LEN];
     rcp_ua_sn_creds sn_creds;
     rcp_ccert_store *sn_trust;
@@ -79,6 +82,8 @@ typedef struct node {
     char auths_fqdn[RCP_UA_FQDN_MAX + 1];
     char auths_destination[RCP_UA_FQDN_MAX + 1];
     rcp_ua_sn_agreement *auths_sns;
+    rcp_ec_key **auths_sn_tls; /* auths.n_sns: the key of [sn-agreement] tls_cert,
+                                  NULL where it has none */
     rcp_ua_sp_agreement *auths_sps;
 } node;
 

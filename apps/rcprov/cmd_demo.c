@@ -42,7 +42,7 @@ static void usage(FILE *f)
             "On loopback: a fresh PKI and configurations (in a temporary folder, or D), an\n"
             "Authorization Server and a Serving Network as rcprovd daemons, N UUIDs (default\n"
             "100) registered by the SP, N devices run concurrently over CoAP (C at a time,\n"
-            "default N), a table per device and totals; then the daemons are stopped and\n"
+            "default 32), a table per device and totals; then the daemons are stopped and\n"
             "their stores checked.  Nothing is left running; the folder is removed unless\n"
             "--dir or --keep.  Exit 0 when every device is provisioned and passed AKA.\n");
 }
@@ -116,7 +116,7 @@ int cmd_demo(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (conc == 0)
-        conc = n;
+        conc = n < 32 ? n : 32;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);

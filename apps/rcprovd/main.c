@@ -188,6 +188,11 @@ int main(int argc, char **argv)
 
     rcp_net *net = NULL;
     struct ack_timer at = {0};
+    /* Between network functions more than one request may be in flight on
+     * one DTLS session (RFC 7252 4.7 allows a higher NSTART between nodes
+     * that know each other). */
+    if (nd->net.peer_nstart == 0)
+        nd->net.peer_nstart = 32;
     int ret = rcp_net_new(&nd->net, &net);
     if (ret == 0)
         ret = setup(nd, net, &at);

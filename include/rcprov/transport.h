@@ -60,6 +60,9 @@ typedef struct {
     unsigned ack_timeout_ms; /* first retransmission timeout; 0: 2000 (RFC 7252) */
     unsigned max_retransmit; /* 0: 4 (RFC 7252) */
     unsigned request_timeout_ms; /* a request without answer fails after; 0: 45000 */
+    unsigned peer_nstart;    /* confirmable requests in flight on a session to a named
+                                peer (RFC 7252 4.7 NSTART); 0: 1.  Network functions
+                                that know each other raise it (rcprovd: 32). */
 } rcp_net_opts;
 
 void rcp_net_opts_default(rcp_net_opts *o);
@@ -120,10 +123,16 @@ typedef void (*rcp_net_reply_fn)(void *ctx, int err, const uint8_t *msg, size_t 
 
 /* POST msg to coap[s]://host:port/path (id != NULL: DTLS; key: expected
  * peer key or NULL to accept any certificate from id's CA).  Sessions are
- * kept per destination and reused. */
+ * kept per (destination, owner) and reused: owner NULL shares one session
+ * per destination; a distinct owner (e.g. one simulated device) gets its
+ * own session, i.e. its own UDP port, as a separate endpoint would.  A
+ * session has at most one confirmable request in flight (NSTART = 1). */
 RCP_MUST_CHECK int rcp_net_request(rcp_net *n, const char *host, uint16_t port, const char *path,
                                    const rcp_net_identity *id, const rcp_ec_key *key,
-                                   const uint8_t *msg, size_t len, rcp_net_reply_fn cb, void *ctx);
+                                   const void *owner, const uint8_t *msg, size_t len,
+                                   rcp_net_reply_fn cb, void *ctx);
+/* Close the sessions of owner once nothing waits on them. */
+void rcp_net_release(rcp_net *n, const void *owner);
 
 /* ------------------------------------------------------------ the loop */
 /* Process I/O and timers for at most timeout_ms (0: only what is ready). */

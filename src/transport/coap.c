@@ -50,6 +50,8 @@ struct conn {
     rcp_ec_key *key; /* expected peer key (DTLS), NULL: any from the CA */
     coap_session_t *session;
     coap_dtls_pki_t pki;
+    const void *owner;
+    unsigned used; /* requests waiting on this session */
     int dead;
 };
 
@@ -180,6 +182,7 @@ void rcp_net_opts_default(rcp_net_opts *o)
     o->ack_timeout_ms = 2000;
     o->max_retransmit = 4;
     o->request_timeout_ms = 45000;
+    o->peer_nstart = 1;
 }
 
 /* ------------------------------------------------------------ identities */
@@ -347,6 +350,8 @@ static void request_unlink(rcp_net *n, struct request *r)
     for (struct request **p = &n->requests; *p; p = &(*p)->next)
         if (*p == r) {
             *p = r->next;
+            if (r->conn && r->conn->used)
+                r->conn->used--;
             break;
         }
 }
@@ -367,11 +372,12 @@ static struct request *request_find(rcp_net *n, coap_session_t *s, coap_bin_cons
 }
 
 static struct conn *conn_get(rcp_net *n, const char *host, uint16_t port, struct ident *id,
-                             const rcp_ec_key *key)
+                             const rcp_ec_key *key, const void *owner, unsigned nstart)
 {
     struct conn *c;
     for (c = n->conns; c; c = c->next)
-        if (!c->dead && c->port == port && c->id == id && strcmp(c->host, host) == 0 &&
+        if (!c->dead && c->owner == owner && c->port == port && c->id == id &&
+            strcmp(c->host, host) == 0 &&
             ((c->key == NULL && key == NULL) || (c->key && key && same_key(c->key, key))))
             return c;
     coap_address_t dst;
@@ -381,6 +387,7 @@ static struct conn *conn_get(rcp_net *n, const char *host, uint16_t port, struct
     if (c == NULL)
         return NULL;
     c->net = n;
+    c->owner = owner;
     snprintf(c->host, sizeof c->host, "%s", host);
     c->port = port;
     c->id = id;
@@ -402,6 +409,8 @@ static struct conn *conn_get(rcp_net *n, const char *host, uint16_t port, struct
     coap_fixed_point_t t = {n->o.ack_timeout_ms / 1000, n->o.ack_timeout_ms % 1000};
     coap_session_set_ack_timeout(c->session, t);
     coap_session_set_max_retransmit(c->session, n->o.max_retransmit);
+    if (nstart > 1)
+        coap_session_set_nstart(c->session, (uint16_t)nstart);
     /* The block size follows the MTU: blocks of block_size plus headers. */
     coap_session_set_mtu(c->session, n->o.block_size + 64);
     c->next = n->conns;
@@ -446,6 +455,7 @@ static int send_request(rcp_net *n, struct conn *c, const char *path, const uint
     r->deadline_ms = now_ms() + n->o.request_timeout_ms;
     r->next = n->requests;
     n->requests = r;
+    c->used++;
     if (coap_send(c->session, pdu) == COAP_INVALID_MID) {
         request_unlink(n, r);
         return RCP_ERR_IO;
@@ -456,15 +466,15 @@ static int send_request(rcp_net *n, struct conn *c, const char *path, const uint
 }
 
 int rcp_net_request(rcp_net *n, const char *host, uint16_t port, const char *path,
-                    const rcp_net_identity *id, const rcp_ec_key *key, const uint8_t *msg,
-                    size_t len, rcp_net_reply_fn cb, void *ctx)
+                    const rcp_net_identity *id, const rcp_ec_key *key, const void *owner,
+                    const uint8_t *msg, size_t len, rcp_net_reply_fn cb, void *ctx)
 {
     if (n == NULL || host == NULL || path == NULL || cb == NULL || (msg == NULL && len))
         return RCP_ERR_INVALID_ARG;
     struct ident *k = NULL;
     if (id && (k = ident_get(n, id)) == NULL)
         return RCP_ERR_INVALID_ARG;
-    struct conn *c = conn_get(n, host, port, k, key);
+    struct conn *c = conn_get(n, host, port, k, key, owner, 1);
     if (c == NULL)
         return RCP_ERR_INVALID_ARG;
     struct request *r = calloc(1, sizeof *r);
@@ -547,7 +557,7 @@ static size_t route_to_peers(rcp_net *n, struct service *svc, const rcp_step *st
                     o->peer, o->type);
             continue;
         }
-        struct conn *c = conn_get(n, p->host, p->port, p->id, p->key);
+        struct conn *c = conn_get(n, p->host, p->port, p->id, p->key, NULL, n->o.peer_nstart);
         struct request *r = calloc(1, sizeof *r);
         if (c == NULL || r == NULL) {
             free(r);
@@ -860,9 +870,10 @@ int rcp_net_new(const rcp_net_opts *o, rcp_net **out)
             d.max_retransmit = o->max_retransmit;
         if (o->request_timeout_ms)
             d.request_timeout_ms = o->request_timeout_ms;
+        d.peer_nstart = o->peer_nstart;
     }
     if (d.block_size < 16 || d.block_size > 1024 || (d.block_size & (d.block_size - 1)) ||
-        (unsigned)d.log_level > RCP_LOG_DEBUG || d.max_retransmit > 20)
+        (unsigned)d.log_level > RCP_LOG_DEBUG || d.max_retransmit > 20 || d.peer_nstart > 256)
         return RCP_ERR_INVALID_ARG;
     if (!started) {
         coap_startup();
@@ -881,7 +892,13 @@ int rcp_net_new(const rcp_net_opts *o, rcp_net **out)
     }
     coap_set_app_data(n->ctx, n);
     coap_context_set_block_mode(n->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
-    coap_context_set_max_idle_sessions(n->ctx, 4096);
+    /* libcoap walks every session of an endpoint on each turn of the loop:
+     * idle device sessions (a device between two messages, or finished)
+     * are dropped beyond 256 and after 30 s, so a busy server does not
+     * slow down with the number of devices it has ever seen.  A session an
+     * exchange still waits on is referenced and stays. */
+    coap_context_set_max_idle_sessions(n->ctx, 256);
+    coap_context_set_session_timeout(n->ctx, 30);
     coap_register_response_handler(n->ctx, on_response);
     coap_register_nack_handler(n->ctx, on_nack);
     coap_register_event_handler(n->ctx, on_event);
@@ -1042,6 +1059,15 @@ int rcp_net_add_timer(rcp_net *n, unsigned period_ms, int (*fn)(void *ctx, rcp_s
     return RCP_OK;
 }
 
+void rcp_net_release(rcp_net *n, const void *owner)
+{
+    if (n == NULL || owner == NULL)
+        return;
+    for (struct conn *c = n->conns; c; c = c->next)
+        if (c->owner == owner)
+            c->dead = 1; /* closed by housekeeping once no request uses it */
+}
+
 /* ------------------------------------------------------------ the loop */
 static void housekeeping(rcp_net *n)
 {
@@ -1059,10 +1085,7 @@ static void housekeeping(rcp_net *n)
     /* Client sessions that failed: drop them once nothing uses them. */
     for (struct conn **p = &n->conns; *p;) {
         struct conn *c = *p;
-        int used = 0;
-        for (struct request *r = n->requests; r; r = r->next)
-            used |= r->conn == c;
-        if (c->dead && !used) {
+        if (c->dead && c->used == 0) {
             *p = c->next;
             coap_session_release(c->session);
             rcp_ec_key_free(c->key);

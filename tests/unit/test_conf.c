@@ -424,6 +424,7 @@ static rcp_x509 *write_x509(const char *rel, const char *cn, uint8_t serial, rcp
 
 /* The keys the tests compare against. */
 static rcp_ec_key *g_ecka, *g_ecdsa, *g_auths, *g_sp;
+static rcp_ec_key *g_sn_tls; /* a DTLS key of the SN apart from its ECDSA key ([sn] tls_key) */
 static const uint8_t g_op[16] = {0xcd, 0x63, 0xcb, 0x71, 0x95, 0x4a, 0x9f, 0x4e,
                                  0x48, 0xa5, 0x99, 0x4e, 0x37, 0xa0, 0x2b, 0xaf};
 
@@ -459,6 +460,7 @@ static void make_pki(void)
     rcp_ec_key *ca = new_key(RCP_CURVE_P256), *ca2 = new_key(RCP_CURVE_P256);
     g_auths = new_key(RCP_CURVE_P256);
     g_sp = new_key(RCP_CURVE_P256);
+    g_sn_tls = new_key(RCP_CURVE_P256);
     rcp_ec_key *other = new_key(RCP_CURVE_P256);
     rcp_x509 *root =
         write_x509("pki/tls-ca.pem", "rcprov test TLS CA", 1, RCP_X509_USAGE_CA, ca, NULL, ca);
@@ -474,7 +476,12 @@ static void make_pki(void)
                    ca2),
         write_x509("other/agree.pem", "auths.rcprov.test", 7, RCP_X509_USAGE_AGREE, g_auths, root,
                    ca),
+        write_x509("sn/tls2.pem", "sn.001.01.rcprov.test", 8, RCP_X509_USAGE_SIGN, g_sn_tls, root,
+                   ca),
+        write_x509("other/sn-tls.pem", "sn.001.01.rcprov.test", 9, RCP_X509_USAGE_SIGN, g_sn_tls,
+                   root2, ca2),
     };
+    write_key("sn/tls.key", g_sn_tls, 0600);
     write_key("auths/sign.key", g_auths, 0600);
     for (size_t i = 0; i < sizeof certs / sizeof certs[0]; i++)
         rcp_x509_free(certs[i]);
@@ -889,6 +896,19 @@ static void test_node_bad(void)
     SN_BAD("ecdsa_key =", "ecdsa_key = sn/notakey.key", "[sn] ecdsa_key:", "no PKCS#8 PEM");
     SN_BAD("tls_cert =", "tls_cert = auths/tls.pem",
            "[sn] tls_cert:", "does not hold the public key of ecdsa_key");
+    /* tls_key: tls_cert must then hold its key, not the ECDSA key's */
+    SN_BAD("tls_cert =", "tls_cert = sn/tls.pem\ntls_key = sn/tls.key",
+           "[sn] tls_cert:", "sn/tls.pem does not hold the public key of tls_key");
+    SN_BAD("tls_cert =", "tls_cert = sn/tls2.pem\ntls_key = sn/ecka.key",
+           "[sn] tls_cert:", "does not hold the public key of tls_key");
+    EXPECT_BAD(k_sn, N_SN, "tls_cert =", "tls_cert = sn/tls2.pem\ntls_key = sn/notakey.key", NULL,
+               "bad.conf:18: [sn] tls_key:", "no PKCS#8 PEM");
+    EXPECT_BAD(k_sn, N_SN, "tls_cert =", "tls_cert = sn/tls2.pem\ntls_key = sn/nope.key", NULL,
+               "bad.conf:18: [sn] tls_key: cannot read", "sn/nope.key");
+    EXPECT_BAD(k_sn, N_SN, "tls_cert =",
+               "tls_cert = sn/tls2.pem\ntls_key = sn/tls.key\n"
+               "tls_key = sn/tls.key",
+               NULL, "[sn] tls_key", "twice");
     EXPECT_BAD(k_sn, N_SN, "tls_ca =", "tls_ca = other/ca.pem", NULL,
                "bad.conf:17: [sn] tls_cert:", "does not verify under tls_ca");
     SN_BAD("tls_ca =", "tls_ca = sn/tls.pem", "[sn] tls_ca:", "no self-signed CA certificate");
@@ -909,6 +929,10 @@ static void test_node_bad(void)
     set_mode("sn/ecdsa.key", 0604);
     SN_BAD("ecdsa_key =", "ecdsa_key = sn/ecdsa.key", "[sn] ecdsa_key:", "(mode 0604)");
     set_mode("sn/ecdsa.key", 0600);
+    set_mode("sn/tls.key", 0640);
+    EXPECT_BAD(k_sn, N_SN, "tls_cert =", "tls_cert = sn/tls2.pem\ntls_key = sn/tls.key", NULL,
+               "bad.conf:18: [sn] tls_key:", "(mode 0640)");
+    set_mode("sn/tls.key", 0600);
     /* [auths-peer] */
     SN_BAD("endpoint = 127.0.0.1:5684", "endpoint = ::1:5684",
            "[auths-peer] endpoint:", "IPv6 address goes in brackets");
@@ -955,6 +979,18 @@ static void test_node_bad(void)
         k_auths, N_AUTHS, NULL, NULL,
         "[sn-agreement]\nname = again\necdsa_cert = sn/ecdsa.cbor\necka_cert = sn/ecka.cbor\n",
         "bad.conf:23: [sn-agreement] ecdsa_cert:", "already the key of [sn-agreement]");
+    /* [sn-agreement] tls_cert: under tls_ca, a DTLS (signing) certificate */
+    EXPECT_BAD(k_auths, N_AUTHS,
+               "ecka_cert =", "ecka_cert = sn/ecka.cbor\ntls_cert = other/sn-tls.pem", NULL,
+               "bad.conf:17: [sn-agreement] tls_cert:", "does not verify under tls_ca");
+    EXPECT_BAD(k_auths, N_AUTHS,
+               "ecka_cert =", "ecka_cert = sn/ecka.cbor\ntls_cert = other/agree.pem", NULL,
+               "bad.conf:17: [sn-agreement] tls_cert:", "key-agreement certificate");
+    EXPECT_BAD(k_auths, N_AUTHS,
+               "ecka_cert =", "ecka_cert = sn/ecka.cbor\ntls_cert = sn/ecdsa.cbor", NULL,
+               "bad.conf:17: [sn-agreement] tls_cert:", NULL);
+    EXPECT_BAD(k_auths, N_AUTHS, "ecka_cert =", "ecka_cert = sn/ecka.cbor\ntls_cert = sn/none.pem",
+               NULL, "bad.conf:17: [sn-agreement] tls_cert: cannot read", "sn/none.pem");
     EXPECT_BAD(k_auths, N_AUTHS, "cert = sp/tls.pem", "cert = other/tls.pem", NULL,
                "bad.conf:20: [sp-agreement] cert:", "does not verify under tls_ca");
     EXPECT_BAD(k_auths, N_AUTHS, "cert = sp/tls.pem", NULL, NULL,
@@ -983,6 +1019,53 @@ static void test_node_variants_load(void)
     write_conf("v.conf", k_sn, N_SN, "ci = pki/ci2.cbor", "store = sqlite::memory:", NULL);
     nd = load_ok("v.conf");
     CHECK(nd != NULL && strcmp(nd->sn_store_url, "sqlite::memory:") == 0);
+    node_free(nd);
+    /* tls_key: the DTLS identity is that key and tls_cert its certificate;
+     * the flow's credentials stay the ECDSA key's */
+    write_conf("v.conf", k_sn, N_SN, "tls_cert =", "tls_cert = sn/tls2.pem\ntls_key = sn/tls.key",
+               NULL);
+    nd = load_ok("v.conf");
+    if (nd) {
+        rcp_ec_key *k = NULL;
+        CHECK_OK(rcp_ec_key_from_pkcs8_pem(nd->sn_id.key_pem, nd->sn_id.key_pem_len, &k));
+        CHECK(same_key(k, g_sn_tls) && rcp_ec_key_has_private(k));
+        rcp_ec_key_free(k);
+        CHECK(same_key(nd->sn_tls_key, g_sn_tls));
+        CHECK(same_key(nd->sn.creds[0].ecdsa_key, g_ecdsa));
+        check_kid(nd->sn.creds[0].ecdsa_kid, g_ecdsa);
+    }
+    node_free(nd);
+    /* tls_key naming the ECDSA key itself: today's default, spelled out */
+    write_conf("v.conf", k_sn, N_SN, "tls_cert =", "tls_cert = sn/tls.pem\ntls_key = sn/ecdsa.key",
+               NULL);
+    nd = load_ok("v.conf");
+    CHECK(nd != NULL && same_key(nd->sn_tls_key, g_ecdsa));
+    node_free(nd);
+    /* without tls_key, no separate key */
+    write_conf("v.conf", k_sn, N_SN, NULL, NULL, NULL);
+    nd = load_ok("v.conf");
+    CHECK(nd != NULL && nd->sn_tls_key == NULL);
+    node_free(nd);
+
+    /* [sn-agreement] tls_cert: the AuthS accepts that key on DTLS instead
+     * of the ECDSA key, which still verifies the SN's messages */
+    write_conf("v.conf", k_auths, N_AUTHS,
+               "ecka_cert =", "ecka_cert = sn/ecka.cbor\ntls_cert = sn/tls2.pem", NULL);
+    nd = load_ok("v.conf");
+    if (nd) {
+        CHECK(nd->n_accept == 2 && same_key(nd->accept[0], g_sn_tls) &&
+              same_key(nd->accept[1], g_sp));
+        CHECK(!same_key(nd->accept[0], g_ecdsa));
+        CHECK(same_key(nd->auths.sns[0].ecdsa_key, g_ecdsa));
+        check_kid(nd->auths.sns[0].ecdsa_kid, g_ecdsa);
+        CHECK(same_key(nd->auths_sn_tls[0], g_sn_tls));
+    }
+    node_free(nd);
+    /* without it: the ECDSA key (check_auths), and no separate key */
+    write_conf("v.conf", k_auths, N_AUTHS, NULL, NULL, NULL);
+    nd = load_ok("v.conf");
+    CHECK(nd != NULL && nd->auths_sn_tls != NULL && nd->auths_sn_tls[0] == NULL &&
+          same_key(nd->accept[0], g_ecdsa));
     node_free(nd);
 }
 
@@ -1077,6 +1160,7 @@ int main(void)
     rcp_ec_key_free(g_ecdsa);
     rcp_ec_key_free(g_auths);
     rcp_ec_key_free(g_sp);
+    rcp_ec_key_free(g_sn_tls);
     rcp_drbg_wipe(&g_drbg);
     return rcp_t_done("test_conf");
 }

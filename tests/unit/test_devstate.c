@@ -25,6 +25,7 @@
 #include "devstate.h"
 #include "fileio.h"
 #include "harness.h"
+#include "node.h"
 #include "rcprov/bytes.h"
 #include "rcprov/cert.h"
 #include "rcprov/sim.h"
@@ -590,6 +591,88 @@ static void test_deploy(void)
     CHECK(unlink(p) == 0);
 }
 
+/* A brainpool deployment: the SN's DTLS key is a P-256 key of its own
+ * (sn/tls.key, certified by sn/tls.pem), which the AuthS accepts by the
+ * [sn-agreement] tls_cert; the flow's keys stay on brainpool.  Both
+ * configurations load as rcprovd loads them. */
+static void test_deploy_brainpool(void)
+{
+    char dir[600], p[700], err[1024] = "";
+    size_t len = 0;
+    path_of(dir, sizeof dir, g_dir, "bp");
+    deploy_opts o = opts_for(dir, 1);
+    o.curve = RCP_CURVE_BP256R1;
+    int ret = deploy_create(&o, g_err, sizeof g_err);
+    CHECK(ret == 0);
+    if (ret) {
+        fprintf(stderr, "deploy_create: %s\n", g_err);
+        return;
+    }
+    path_of(p, sizeof p, dir, "sn/tls.key");
+    CHECK(mode_of(p) == 0600);
+    rcp_ec_key *tls = NULL, *ecdsa = NULL;
+    uint8_t *b = slurp(p, &len);
+    CHECK(b != NULL && rcp_ec_key_from_pkcs8_pem((const char *)b, len, &tls) == 0);
+    if (b)
+        rcp_wipe(b, len);
+    free(b);
+    CHECK(tls != NULL && rcp_ec_key_curve(tls) == RCP_CURVE_P256);
+    path_of(p, sizeof p, dir, "sn/ecdsa.key");
+    b = slurp(p, &len);
+    CHECK(b != NULL && rcp_ec_key_from_pkcs8_pem((const char *)b, len, &ecdsa) == 0);
+    if (b)
+        rcp_wipe(b, len);
+    free(b);
+    CHECK(ecdsa != NULL && rcp_ec_key_curve(ecdsa) == RCP_CURVE_BP256R1);
+
+    path_of(p, sizeof p, dir, "sn/sn.conf");
+    char *text = (char *)slurp(p, &len);
+    CHECK(contains(text, "tls_cert = tls.pem\ntls_key = tls.key\ntls_ca = ../pki/tls-ca.pem\n"));
+    free(text);
+    node *nd = NULL;
+    ret = node_load(p, &nd, err, sizeof err);
+    CHECK(ret == 0 && nd != NULL);
+    if (ret)
+        fprintf(stderr, "node_load sn.conf: %s\n", err);
+    if (nd) {
+        rcp_ec_key *k = NULL;
+        CHECK_OK(rcp_ec_key_from_pkcs8_pem(nd->sn_id.key_pem, nd->sn_id.key_pem_len, &k));
+        CHECK(same_public(k, tls));
+        rcp_ec_key_free(k);
+        CHECK(nd->sn.creds[0].curve == RCP_CURVE_BP256R1);
+        CHECK(same_public(nd->sn.creds[0].ecdsa_key, ecdsa));
+    }
+    node_free(nd);
+
+    path_of(p, sizeof p, dir, "auths/auths.conf");
+    text = (char *)slurp(p, &len);
+    CHECK(contains(text, "ecka_cert = ../sn/ecka.cbor\ntls_cert = ../sn/tls.pem\n"));
+    free(text);
+    nd = NULL;
+    ret = node_load(p, &nd, err, sizeof err);
+    CHECK(ret == 0 && nd != NULL);
+    if (ret)
+        fprintf(stderr, "node_load auths.conf: %s\n", err);
+    if (nd) {
+        CHECK(nd->n_accept == 2 && same_public(nd->accept[0], tls));
+        CHECK(same_public(nd->auths.sns[0].ecdsa_key, ecdsa));
+    }
+    node_free(nd);
+    rcp_ec_key_free(tls);
+    rcp_ec_key_free(ecdsa);
+
+    /* P-256: the ECDSA key is the DTLS key, nothing extra (check_tree
+     * counts the files of the P-256 deployment). */
+    path_of(p, sizeof p, g_dep, "sn/tls.key");
+    CHECK(access(p, F_OK) != 0);
+    path_of(p, sizeof p, g_dep, "sn/sn.conf");
+    ret = node_load(p, &nd, err, sizeof err);
+    CHECK(ret == 0 && nd != NULL && nd->sn_tls_key == NULL);
+    if (ret)
+        fprintf(stderr, "node_load sn.conf: %s\n", err);
+    node_free(nd);
+}
+
 /* ---------------------------------------------------- state round trip */
 
 static void copy_state(rcp_ua_device *to, const rcp_ua_device *from)
@@ -1010,6 +1093,7 @@ int main(void)
 
     test_fileio();
     test_deploy();
+    test_deploy_brainpool();
     test_round_trip(&done, &done_len, &cred, &cred_len);
     test_corruption(done, done_len, cred, cred_len);
     test_corrupt_conf();
