@@ -65,19 +65,6 @@ static void add(struct text *t, const char *fmt, ...)
         t->len += (size_t)n;
 }
 
-static int errf(char *err, size_t cap, int ret, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int errf(char *err, size_t cap, int ret, const char *fmt, ...)
-{
-    if (err && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
-
 /* ------------------------------------------------------------ files */
 
 struct out {
@@ -90,17 +77,17 @@ static int put(struct out *o, const char *rel, const void *data, size_t len, mod
 {
     char p[PATH_MAX];
     if ((size_t)snprintf(p, sizeof p, "%s/%s", o->root, rel) >= sizeof p)
-        return errf(o->err, o->cap, RCP_ERR_IO, "%s/%s: path too long", o->root, rel);
+        return app_errf(o->err, o->cap, RCP_ERR_IO, "%s/%s: path too long", o->root, rel);
     int r = fio_write_new(p, data, len, mode);
     if (r)
-        return errf(o->err, o->cap, RCP_ERR_IO, "%s: cannot write: %s", p, strerror(-r));
+        return app_errf(o->err, o->cap, RCP_ERR_IO, "%s: cannot write: %s", p, strerror(-r));
     return 0;
 }
 
 static int put_text(struct out *o, const char *rel, const struct text *t, mode_t mode)
 {
     if (t->overflow)
-        return errf(o->err, o->cap, RCP_ERR_INVALID_ARG, "%s: longer than %d bytes", rel, TEXT_MAX);
+        return app_errf(o->err, o->cap, RCP_ERR_INVALID_ARG, "%s: longer than %d bytes", rel, TEXT_MAX);
     return put(o, rel, t->buf, t->len, mode);
 }
 
@@ -108,9 +95,9 @@ static int put_dir(struct out *o, const char *rel)
 {
     char p[PATH_MAX];
     if ((size_t)snprintf(p, sizeof p, "%s/%s", o->root, rel) >= sizeof p)
-        return errf(o->err, o->cap, RCP_ERR_IO, "%s/%s: path too long", o->root, rel);
+        return app_errf(o->err, o->cap, RCP_ERR_IO, "%s/%s: path too long", o->root, rel);
     if (mkdir(p, 0755) != 0)
-        return errf(o->err, o->cap, RCP_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
+        return app_errf(o->err, o->cap, RCP_ERR_IO, "%s: cannot create: %s", p, strerror(errno));
     return 0;
 }
 
@@ -120,7 +107,7 @@ static int put_key(struct out *o, const char *rel, const rcp_ec_key *key)
     size_t len = 0;
     int ret = rcp_ec_key_to_pkcs8_pem(key, pem, sizeof pem, &len);
     if (ret)
-        errf(o->err, o->cap, ret, "%s: cannot encode the key: %s", rel, rcp_strerror(ret));
+        app_errf(o->err, o->cap, ret, "%s: cannot encode the key: %s", rel, rcp_strerror(ret));
     else
         ret = put(o, rel, pem, len, 0600);
     rcp_wipe(pem, sizeof pem);
@@ -133,7 +120,7 @@ static int put_x509(struct out *o, const char *rel, const rcp_x509 *c)
     size_t len = 0;
     int ret = rcp_x509_to_pem(c, pem, sizeof pem, &len);
     if (ret)
-        return errf(o->err, o->cap, ret, "%s: cannot encode: %s", rel, rcp_strerror(ret));
+        return app_errf(o->err, o->cap, ret, "%s: cannot encode: %s", rel, rcp_strerror(ret));
     return put(o, rel, pem, len, 0644);
 }
 
@@ -146,7 +133,7 @@ static int put_secret_hex(struct out *o, const char *rel, const rcp_rng *rng)
     if (ret == 0)
         ret = rcp_hex_encode(b, sizeof b, hex, sizeof hex);
     if (ret)
-        ret = errf(o->err, o->cap, ret, "%s: %s", rel, rcp_strerror(ret));
+        ret = app_errf(o->err, o->cap, ret, "%s: %s", rel, rcp_strerror(ret));
     else {
         strcat(hex, "\n");
         ret = put(o, rel, hex, strlen(hex), 0600);
@@ -162,7 +149,7 @@ static int gen(const rcp_rng *rng, rcp_curve curve, rcp_ec_key **k, char *err, s
 {
     int ret = rcp_ec_key_generate(curve, rng, k);
     if (ret)
-        return errf(err, cap, ret, "key generation failed: %s", rcp_strerror(ret));
+        return app_errf(err, cap, ret, "key generation failed: %s", rcp_strerror(ret));
     return 0;
 }
 
@@ -176,7 +163,7 @@ static int ccert(const struct pki *p, const char *subject, uint32_t serial, rcp_
                             NULL, 0};
     int ret = rcp_ccert_issue(&t, issuer, out, RCP_CCERT_MAX_LEN, out_len);
     if (ret)
-        return errf(err, cap, ret, "cannot issue the certificate of '%s': %s", subject,
+        return app_errf(err, cap, ret, "cannot issue the certificate of '%s': %s", subject,
                     rcp_strerror(ret));
     return 0;
 }
@@ -195,7 +182,7 @@ static int x509_leaf(const struct pki *p, const char *cn, uint8_t serial, const 
                            (int64_t)p->not_after};
     int ret = rcp_x509_issue(&t, p->tls_ca_cert, p->tls_ca, out);
     if (ret)
-        return errf(err, cap, ret, "cannot issue the DTLS certificate of '%s': %s", cn,
+        return app_errf(err, cap, ret, "cannot issue the DTLS certificate of '%s': %s", cn,
                     rcp_strerror(ret));
     return 0;
 }
@@ -235,7 +222,7 @@ static int make_pki(const deploy_opts *o, struct pki *p, struct out *w)
                                (int64_t)p->not_after};
         ret = rcp_x509_issue(&t, NULL, p->tls_ca, &p->tls_ca_cert);
         if (ret)
-            errf(w->err, w->cap, ret, "cannot issue the DTLS CA certificate: %s",
+            app_errf(w->err, w->cap, ret, "cannot issue the DTLS CA certificate: %s",
                  rcp_strerror(ret));
     }
     if (ret == 0)
@@ -421,11 +408,11 @@ static int make_device(const deploy_opts *o, const struct pki *p, struct out *w,
     if (ret == 0 && ((ret = rcp_rng_fill(o->rng, k_tresi, sizeof k_tresi)) != 0 ||
                      (ret = rcp_rng_fill(o->rng, catv, sizeof catv)) != 0 ||
                      (ret = rcp_ua_uuid_generate(k_tresi, catv, n, o->rng, uuid)) != 0))
-        errf(w->err, w->cap, ret, "device %zu: cannot make its UUID: %s", n, rcp_strerror(ret));
+        app_errf(w->err, w->cap, ret, "device %zu: cannot make its UUID: %s", n, rcp_strerror(ret));
     if (ret == 0 && ((ret = rcp_hex_encode(uuid, sizeof uuid, uuid_hex, sizeof uuid_hex)) != 0 ||
                      (ret = rcp_hex_encode(k_tresi, sizeof k_tresi, k_hex, sizeof k_hex)) != 0 ||
                      (ret = rcp_hex_encode(catv, sizeof catv, catv_hex, sizeof catv_hex)) != 0))
-        errf(w->err, w->cap, ret, "device %zu: %s", n, rcp_strerror(ret));
+        app_errf(w->err, w->cap, ret, "device %zu: %s", n, rcp_strerror(ret));
     if (ret == 0)
         ret = put_dir(w, dir);
     if (ret == 0)
@@ -477,33 +464,33 @@ static int one_line(const char *s)
 static int check_opts(const deploy_opts *o, char *err, size_t cap)
 {
     if (o == NULL || o->dir == NULL || o->dir[0] == '\0')
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: no directory given");
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: no directory given");
     if (o->devices < 1 || o->devices > DEPLOY_DEVICES_MAX)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: devices must be 1 to %d, got %zu",
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: devices must be 1 to %d, got %zu",
                     DEPLOY_DEVICES_MAX, o->devices);
     if (o->curve != RCP_CURVE_P256 && o->curve != RCP_CURVE_BP256R1)
-        return errf(err, cap, RCP_ERR_INVALID_ARG,
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG,
                     "deploy: curve must be p256 or "
                     "brainpoolp256r1");
     if (o->suite != RCP_SUITE_GCM && o->suite != RCP_SUITE_CBC_HMAC)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: suite must be gcm or cbc-hmac");
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: suite must be gcm or cbc-hmac");
     if (o->host == NULL || o->host[0] == '\0' || strlen(o->host) > 63 || !one_line(o->host) ||
         strchr(o->host, ' '))
-        return errf(err, cap, RCP_ERR_INVALID_ARG,
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG,
                     "deploy: host must be an IP literal or "
                     "localhost");
     if (o->sn_port == 0 || o->auths_port == 0 || o->sn_port == o->auths_port)
-        return errf(err, cap, RCP_ERR_INVALID_ARG,
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG,
                     "deploy: the SN and AuthS ports must be two different ports 1..65535");
     if ((o->sn_store && (!one_line(o->sn_store) || !o->sn_store[0])) ||
         (o->auths_store && (!one_line(o->auths_store) || !o->auths_store[0])))
-        return errf(err, cap, RCP_ERR_INVALID_ARG,
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG,
                     "deploy: a store URL is empty or holds a "
                     "line break");
     if (o->log_level && (!o->log_level[0] || !one_line(o->log_level)))
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: bad log level");
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: bad log level");
     if (o->rng == NULL)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: no random generator");
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "deploy: no random generator");
     return 0;
 }
 
@@ -513,18 +500,18 @@ static int check_target(const char *dir, char *err, size_t cap)
 {
     struct stat sb;
     if (lstat(dir, &sb) != 0)
-        return errno == ENOENT ? 0 : errf(err, cap, RCP_ERR_IO, "%s: %s", dir, strerror(errno));
+        return errno == ENOENT ? 0 : app_errf(err, cap, RCP_ERR_IO, "%s: %s", dir, strerror(errno));
     if (!S_ISDIR(sb.st_mode))
-        return errf(err, cap, RCP_ERR_EXISTS, "%s: exists and is not a directory", dir);
+        return app_errf(err, cap, RCP_ERR_EXISTS, "%s: exists and is not a directory", dir);
     DIR *d = opendir(dir);
     if (d == NULL)
-        return errf(err, cap, RCP_ERR_IO, "%s: %s", dir, strerror(errno));
+        return app_errf(err, cap, RCP_ERR_IO, "%s: %s", dir, strerror(errno));
     int empty = 1;
     for (struct dirent *de; empty && (de = readdir(d)) != NULL;)
         empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
     closedir(d);
     if (!empty)
-        return errf(err, cap, RCP_ERR_EXISTS, "%s: exists and is not empty", dir);
+        return app_errf(err, cap, RCP_ERR_EXISTS, "%s: exists and is not empty", dir);
     return 0;
 }
 
@@ -547,7 +534,7 @@ int deploy_create(const deploy_opts *o, char *err, size_t cap)
     while (n > 1 && o->dir[n - 1] == '/')
         n--;
     if (n + 32 >= sizeof dir)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", o->dir);
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", o->dir);
     snprintf(dir, sizeof dir, "%.*s", (int)n, o->dir);
     if ((ret = check_target(dir, err, cap)) != 0)
         return ret;
@@ -556,15 +543,15 @@ int deploy_create(const deploy_opts *o, char *err, size_t cap)
         snprintf(parent, sizeof parent, "%.*s", (int)(slash - dir), dir);
         int r = fio_mkdirs(parent, 0755);
         if (r)
-            return errf(err, cap, RCP_ERR_IO, "%s: cannot create: %s", parent, strerror(-r));
+            return app_errf(err, cap, RCP_ERR_IO, "%s: cannot create: %s", parent, strerror(-r));
     }
     if ((ret = rcp_rng_fill(rcp_rng_system(), rnd, sizeof rnd)) != 0 ||
         (ret = rcp_hex_encode(rnd, sizeof rnd, hex, sizeof hex)) != 0)
-        return errf(err, cap, ret, "deploy: %s", rcp_strerror(ret));
+        return app_errf(err, cap, ret, "deploy: %s", rcp_strerror(ret));
     if ((size_t)snprintf(w.root, sizeof w.root, "%s.tmp-%s", dir, hex) >= sizeof w.root)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", dir);
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", dir);
     if (mkdir(w.root, 0755) != 0)
-        return errf(err, cap, RCP_ERR_IO, "%s: cannot create: %s", w.root, strerror(errno));
+        return app_errf(err, cap, RCP_ERR_IO, "%s: cannot create: %s", w.root, strerror(errno));
 
     const char *level = o->log_level ? o->log_level : "info";
     uint64_t now = rcp_clock_now(rcp_clock_system());
@@ -583,12 +570,12 @@ int deploy_create(const deploy_opts *o, char *err, size_t cap)
     size_t lines_len = 0;
     if (ret == 0 &&
         ((list = calloc(1, sizeof *list)) == NULL || (lines = malloc(o->devices * 64)) == NULL))
-        ret = errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
+        ret = app_errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
     for (size_t i = 1; ret == 0 && i <= o->devices; i++) {
         list->len = 0;
         ret = make_device(o, &p, &w, i, list);
         if (ret == 0 && (list->overflow || lines_len + list->len > o->devices * 64))
-            ret = errf(err, cap, RCP_ERR_INVALID_ARG, "devices.txt: line too long");
+            ret = app_errf(err, cap, RCP_ERR_INVALID_ARG, "devices.txt: line too long");
         if (ret == 0) {
             memcpy(lines + lines_len, list->buf, list->len);
             lines_len += list->len;
@@ -603,12 +590,12 @@ int deploy_create(const deploy_opts *o, char *err, size_t cap)
     if (ret == 0) {
         int r = fio_sync_fs(w.root);
         if (r)
-            ret = errf(err, cap, RCP_ERR_IO, "%s: cannot flush: %s", w.root, strerror(-r));
+            ret = app_errf(err, cap, RCP_ERR_IO, "%s: cannot flush: %s", w.root, strerror(-r));
     }
     if (ret == 0 && rename(w.root, dir) != 0)
         ret = errno == ENOTEMPTY || errno == EEXIST
-                  ? errf(err, cap, RCP_ERR_EXISTS, "%s: exists and is not empty", dir)
-                  : errf(err, cap, RCP_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+                  ? app_errf(err, cap, RCP_ERR_EXISTS, "%s: exists and is not empty", dir)
+                  : app_errf(err, cap, RCP_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
     if (ret == 0)
         (void)fio_fsync_parent(dir);
     else

@@ -7,7 +7,8 @@
  *
  *   DIR/pki/        ci.key ci.cbor pn.key pn.cbor tls-ca.key tls-ca.pem
  *   DIR/sn/         sn.conf ecka.key ecka.cbor ecdsa.key ecdsa.cbor tls.pem
- *                   op.hex cookie.key
+ *                   op.hex cookie.key  (+ tls.key, a P-256 DTLS key, when the
+ *                   curve is not P-256)
  *   DIR/auths/      auths.conf sign.key tls.pem
  *   DIR/sp/         sp.conf sp.key tls.pem
  *   DIR/devices/NNNNN/   device.conf tre.key tre.cbor pn.cbor ci.cbor

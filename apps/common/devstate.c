@@ -60,19 +60,6 @@ struct devstate {
     rcp_ua_device dev;
 };
 
-static int errf(char *err, size_t cap, int ret, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int errf(char *err, size_t cap, int ret, const char *fmt, ...)
-{
-    if (err && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
-
 static int join(char *out, size_t cap, const char *dir, const char *name)
 {
     return (size_t)snprintf(out, cap, "%s/%s", dir, name) < cap ? 0 : -1;
@@ -84,33 +71,6 @@ static size_t bounded_len(const char *s, size_t cap)
     return z ? (size_t)(z - s) : cap;
 }
 
-/* Copy the fields of rcp_ua_device that are state (not configuration). */
-static void copy_state(rcp_ua_device *to, const rcp_ua_device *from)
-{
-    to->state = from->state;
-    memcpy(to->h_m1, from->h_m1, sizeof to->h_m1);
-    memcpy(to->sk_ecdhe, from->sk_ecdhe, sizeof to->sk_ecdhe);
-    memcpy(to->pk_ecdhe, from->pk_ecdhe, sizeof to->pk_ecdhe);
-    memcpy(to->nonce, from->nonce, sizeof to->nonce);
-    to->suite = from->suite;
-    memcpy(to->sn_ecka_kid, from->sn_ecka_kid, sizeof to->sn_ecka_kid);
-    memcpy(to->sn_subject, from->sn_subject, sizeof to->sn_subject);
-    to->cx = from->cx;
-    to->usim = from->usim;
-    memcpy(to->kasme, from->kasme, sizeof to->kasme);
-    memcpy(to->rand, from->rand, sizeof to->rand);
-}
-
-static int all_digits(const char *s, size_t n, size_t min, size_t max)
-{
-    if (n < min || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 /* What the engine needs of a provisioned credential set (the checks of
  * CX_PARAMETERS on receipt, docs/spec/uuid-attach.md). */
 static const char *cx_problem(const rcp_ua_cx_params *cx)
@@ -118,11 +78,11 @@ static const char *cx_problem(const rcp_ua_cx_params *cx)
     size_t ni = bounded_len(cx->imsi, sizeof cx->imsi), nc = bounded_len(cx->mcc, sizeof cx->mcc),
            nn = bounded_len(cx->mnc, sizeof cx->mnc),
            nd = bounded_len(cx->destination, sizeof cx->destination);
-    if (!all_digits(cx->mcc, nc, 3, 3))
+    if (!rcp_digits(cx->mcc, nc, 3, 3))
         return "MCC is not 3 digits";
-    if (!all_digits(cx->mnc, nn, 2, 3))
+    if (!rcp_digits(cx->mnc, nn, 2, 3))
         return "MNC is not 2 or 3 digits";
-    if (!all_digits(cx->imsi, ni, nc + nn + 1, RCP_IMSI_MAX))
+    if (!rcp_digits(cx->imsi, ni, nc + nn + 1, RCP_IMSI_MAX))
         return "IMSI is not 6 to 15 digits";
     if (memcmp(cx->imsi, cx->mcc, nc) != 0 || memcmp(cx->imsi + nc, cx->mnc, nn) != 0)
         return "IMSI does not start with MCC and MNC";
@@ -308,8 +268,8 @@ static int rd_fail(struct rd *r, int ret, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (r->field == NULL)
-        return errf(r->err, r->cap, ret, "%s: %s", r->path, what);
-    return errf(r->err, r->cap, ret, "%s: %s: %s", r->path, r->field, what);
+        return app_errf(r->err, r->cap, ret, "%s: %s", r->path, what);
+    return app_errf(r->err, r->cap, ret, "%s: %s: %s", r->path, r->field, what);
 }
 
 /* A cursor error (sticky): name the CBOR rule and the byte. */
@@ -552,7 +512,7 @@ static int load_key(const char *path, rcp_curve curve, rcp_ec_key **key, char *e
     /* The TRE key must stay the TRE's: refuse it as ssh refuses a key
      * others can read. */
     if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0)
-        return errf(err, cap, RCP_ERR_IO, "%s: mode %04o lets others read the TRE key (chmod 600)",
+        return app_errf(err, cap, RCP_ERR_IO, "%s: mode %04o lets others read the TRE key (chmod 600)",
                     path, (unsigned)(sb.st_mode & 07777));
     if (fio_read(path, KEY_FILE_MAX, &buf, &len, err, cap) != 0)
         return RCP_ERR_IO;
@@ -560,10 +520,10 @@ static int load_key(const char *path, rcp_curve curve, rcp_ec_key **key, char *e
     rcp_wipe(buf, len);
     free(buf);
     if (r)
-        return errf(err, cap, RCP_ERR_DECODE, "%s: not a PKCS#8 EC private key (%s)", path,
+        return app_errf(err, cap, RCP_ERR_DECODE, "%s: not a PKCS#8 EC private key (%s)", path,
                     rcp_strerror(r));
     if (rcp_ec_key_curve(*key) != curve)
-        return errf(err, cap, RCP_ERR_DECODE, "%s: key on %s, but the device's curve is %s", path,
+        return app_errf(err, cap, RCP_ERR_DECODE, "%s: key on %s, but the device's curve is %s", path,
                     rcp_curve_name(rcp_ec_key_curve(*key)) ? rcp_curve_name(rcp_ec_key_curve(*key))
                                                            : "?",
                     rcp_curve_name(curve));
@@ -588,17 +548,17 @@ static int parse_suites(const conf *c, const conf_section *s, rcp_ua_device *dev
         snprintf(name, sizeof name, "%.*s", (int)(w < sizeof name ? w : sizeof name - 1), p);
         rcp_seal_suite st = w < sizeof name ? rcp_seal_suite_from_name(name) : RCP_SUITE_NONE;
         if (st == RCP_SUITE_NONE)
-            return errf(err, cap, RCP_ERR_DECODE,
+            return app_errf(err, cap, RCP_ERR_DECODE,
                         "%s: [device] suites: '%.*s' is not a seal suite (gcm, cbc-hmac)", where,
                         (int)w, p);
         if (n == 2 || (n == 1 && dev->suites[0] == st))
-            return errf(err, cap, RCP_ERR_DECODE,
+            return app_errf(err, cap, RCP_ERR_DECODE,
                         "%s: [device] suites: give gcm, cbc-hmac or both, each once", where);
         dev->suites[n++] = st;
         p += w;
     }
     if (n == 0)
-        return errf(err, cap, RCP_ERR_DECODE, "%s: [device] suites: empty", where);
+        return app_errf(err, cap, RCP_ERR_DECODE, "%s: [device] suites: empty", where);
     dev->n_suites = n;
     return 0;
 }
@@ -635,14 +595,14 @@ static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, ch
     rcp_ccert leaf;
 
     if (join(path, sizeof path, d->dir, DEVSTATE_CONF) != 0)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", d->dir);
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", d->dir);
     if (conf_load(path, &c, err, cap) != 0)
         return RCP_ERR_DECODE;
     const conf_section *s = conf_find(c, "device", 0);
     if (conf_check_sections(c, sections, 1, err, cap) != 0)
         goto out;
     if (s == NULL || conf_count(c, "device") != 1) {
-        errf(err, cap, RCP_ERR_DECODE, "%s: needs exactly one [device] section", path);
+        app_errf(err, cap, RCP_ERR_DECODE, "%s: needs exactly one [device] section", path);
         goto out;
     }
     if (conf_check_keys(c, s, keys, sizeof keys / sizeof keys[0], repeatable, 1, err, cap) != 0 ||
@@ -652,7 +612,7 @@ static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, ch
         goto out;
     if (!fqdn_ok(auths)) {
         conf_where(c, s, "auths", where, sizeof where);
-        errf(err, cap, RCP_ERR_DECODE, "%s: [device] auths: '%s' is not a host name", where, auths);
+        app_errf(err, cap, RCP_ERR_DECODE, "%s: [device] auths: '%s' is not a host name", where, auths);
         goto out;
     }
     rcp_curve curve = curve_ids[idx];
@@ -685,29 +645,29 @@ static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, ch
         const char *unused = NULL;
         ret = RCP_ERR_DECODE;
         if (conf_str(c, s, "ci", 1, &unused, err, cap) == 0)
-            errf(err, cap, ret, "%s: [device] ci: missing", path);
+            app_errf(err, cap, ret, "%s: [device] ci: missing", path);
         goto out;
     }
     if (n_ci > DEVSTATE_CI_MAX) {
-        ret = errf(err, cap, RCP_ERR_DECODE, "%s: [device] ci: more than %d anchors", where,
+        ret = app_errf(err, cap, RCP_ERR_DECODE, "%s: [device] ci: more than %d anchors", where,
                    DEVSTATE_CI_MAX);
         goto out;
     }
     if ((ret = rcp_ccert_store_new(&d->trust)) != 0) {
-        errf(err, cap, ret, "out of memory");
+        app_errf(err, cap, ret, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n_ci; i++) {
         ret = RCP_ERR_DECODE;
         if (conf_resolve(c, cis[i], path, sizeof path) != 0) {
-            errf(err, cap, ret, "%s: [device] ci: path too long", where);
+            app_errf(err, cap, ret, "%s: [device] ci: path too long", where);
             goto out;
         }
         if ((ret = read_small(path, ci, sizeof ci, &ci_len, err, cap)) != 0)
             goto out;
         ret = rcp_ccert_store_add_anchor(d->trust, ci, ci_len, &why);
         if (ret) {
-            errf(err, cap, ret, "%s: not a self-signed compact CA certificate: %s", path,
+            app_errf(err, cap, ret, "%s: not a self-signed compact CA certificate: %s", path,
                  why.text[0] ? why.text : rcp_strerror(ret));
             goto out;
         }
@@ -721,7 +681,7 @@ static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, ch
     ret = rcp_ccert_verify_chain(d->trust, chain, lens, 2, now, RCP_USAGE_SIGN, &leaf, &why);
     if (ret) {
         conf_where(c, s, "tre_cert", where, sizeof where);
-        errf(err, cap, ret, "%s: CERT.TRE does not verify through CERT.PN to a CI anchor: %s",
+        app_errf(err, cap, ret, "%s: CERT.TRE does not verify through CERT.PN to a CI anchor: %s",
              where, why.text[0] ? why.text : rcp_strerror(ret));
         goto out;
     }
@@ -729,7 +689,7 @@ static int load_conf(devstate *d, const rcp_rng *rng, const rcp_clock *clock, ch
     if (leaf.curve != curve || rcp_key_id(d->key, kid) != 0 ||
         memcmp(kid, leaf.subject_kid, RCP_KEY_ID_LEN) != 0) {
         conf_where(c, s, "tre_key", where, sizeof where);
-        ret = errf(err, cap, RCP_ERR_DECODE, "%s: [device] tre_key is not the key of CERT.TRE",
+        ret = app_errf(err, cap, RCP_ERR_DECODE, "%s: [device] tre_key is not the key of CERT.TRE",
                    where);
         goto out;
     }
@@ -766,26 +726,26 @@ int devstate_load(const char *dir, const rcp_rng *rng, const rcp_clock *clock, d
     if (err && cap)
         err[0] = '\0';
     if (dir == NULL || rng == NULL || clock == NULL || out == NULL)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "devstate_load: missing argument");
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "devstate_load: missing argument");
     *out = NULL;
     devstate *d = calloc(1, sizeof *d);
     if (d == NULL)
-        return errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
+        return app_errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
     d->lock_fd = -1;
     if ((size_t)snprintf(d->dir, sizeof d->dir, "%s", dir) >= sizeof d->dir ||
         join(d->state_path, sizeof d->state_path, dir, DEVSTATE_FILE) != 0) {
         free(d);
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", dir);
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "%s: path too long", dir);
     }
     d->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d->lock_fd < 0) {
-        ret = errf(err, cap, RCP_ERR_IO, "%s: cannot open: %s", dir, strerror(errno));
+        ret = app_errf(err, cap, RCP_ERR_IO, "%s: cannot open: %s", dir, strerror(errno));
         goto fail;
     }
     if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         ret = errno == EWOULDBLOCK
-                  ? errf(err, cap, RCP_ERR_UNAVAILABLE, "%s: in use by another process", dir)
-                  : errf(err, cap, RCP_ERR_IO, "%s: cannot lock: %s", dir, strerror(errno));
+                  ? app_errf(err, cap, RCP_ERR_UNAVAILABLE, "%s: in use by another process", dir)
+                  : app_errf(err, cap, RCP_ERR_IO, "%s: cannot lock: %s", dir, strerror(errno));
         goto fail;
     }
     ret = load_conf(d, rng, clock, err, cap);
@@ -806,14 +766,14 @@ int devstate_load(const char *dir, const rcp_rng *rng, const rcp_clock *clock, d
     }
     tmp = malloc(sizeof *tmp);
     if (tmp == NULL) {
-        ret = errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
+        ret = app_errf(err, cap, RCP_ERR_NO_MEMORY, "out of memory");
         goto fail;
     }
     struct rd rd = {.path = d->state_path, .field = NULL, .err = err, .cap = cap};
     ret = decode_state(&rd, buf, len, d->dev.uuid, d->creds.curve, tmp);
     if (ret)
         goto fail;
-    copy_state(&d->dev, tmp);
+    rcp_ua_device_copy_state(&d->dev, tmp);
     rcp_wipe(tmp, sizeof *tmp);
     free(tmp);
     rcp_wipe(buf, len);
@@ -849,19 +809,19 @@ int devstate_save(devstate *d, char *err, size_t cap)
     size_t len = 0;
     const char *field = NULL;
     if (d == NULL)
-        return errf(err, cap, RCP_ERR_INVALID_ARG, "devstate_save: no device");
+        return app_errf(err, cap, RCP_ERR_INVALID_ARG, "devstate_save: no device");
     const rcp_ua_device *v = &d->dev;
     /* Never write what load would refuse: the device could not resume. */
     const char *why = state_problem(v, d->creds.curve, &field);
     if (why)
-        return errf(err, cap, RCP_ERR_STATE, "%s: not written: %s: %s", d->state_path, field, why);
+        return app_errf(err, cap, RCP_ERR_STATE, "%s: not written: %s: %s", d->state_path, field, why);
     int ret = encode_state(v, buf, sizeof buf, &len);
     if (ret == 0) {
         int r = fio_write_atomic(d->state_path, buf, len, 0600, 1);
         if (r)
-            ret = errf(err, cap, RCP_ERR_IO, "%s: cannot write: %s", d->state_path, strerror(-r));
+            ret = app_errf(err, cap, RCP_ERR_IO, "%s: cannot write: %s", d->state_path, strerror(-r));
     } else {
-        ret = errf(err, cap, RCP_ERR_STATE, "%s: not written: cannot encode (%s)", d->state_path,
+        ret = app_errf(err, cap, RCP_ERR_STATE, "%s: not written: cannot encode (%s)", d->state_path,
                    rcp_strerror(ret));
     }
     rcp_wipe(buf, sizeof buf);

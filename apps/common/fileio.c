@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* syncfs(2): one flush for a whole deployment tree */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -263,5 +264,16 @@ int fio_sync_fs(const char *path)
         return -errno;
     int ret = syncfs(fd) != 0 ? -errno : 0;
     close(fd);
+    return ret;
+}
+
+int app_errf(char *err, size_t cap, int ret, const char *fmt, ...)
+{
+    if (err && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, cap, fmt, ap);
+        va_end(ap);
+    }
     return ret;
 }

@@ -54,4 +54,8 @@ int fio_fsync_parent(const char *path);
  * fsync per file of a tree written with fio_write_new). */
 int fio_sync_fs(const char *path);
 
+/* printf into err[0..cap) (when err and cap), then return ret: for
+ * `return app_errf(err, cap, -1, "...", ...)`. */
+int app_errf(char *err, size_t cap, int ret, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #endif

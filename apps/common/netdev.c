@@ -29,18 +29,6 @@ static void finish(netdev *d, int err, const char *why)
     progress(d, err ? "failed" : "done");
 }
 
-static void add_ops(rcp_op_counts *a, const rcp_op_counts *b)
-{
-    a->sign += b->sign;
-    a->verify += b->verify;
-    a->ecdh += b->ecdh;
-    a->keygen += b->keygen;
-    a->seal += b->seal;
-    a->open += b->open;
-    a->pkv_compressed += b->pkv_compressed;
-    a->pkv_uncompressed += b->pkv_uncompressed;
-}
-
 /* Worth trying again later: the network or a peer, not the protocol. */
 static int retryable(int err)
 {
@@ -69,7 +57,7 @@ static void on_reply(void *ctx, int err, const uint8_t *msg, size_t len, const c
 static void send_step(netdev *d, const rcp_step *st)
 {
     char err[256];
-    add_ops(&d->ops, &st->ops);
+    rcp_op_counts_add(&d->ops, &st->ops);
     if (d->save && d->save(d->save_ctx, err, sizeof err) != 0) {
         finish(d, RCP_ERR_IO, err);
         return;

@@ -629,17 +629,6 @@ static int load_suites(const loader *L, const conf_section *s, rcp_ua_sn *sn)
     return 0;
 }
 
-static int all_digits(const char *v, size_t min, size_t max)
-{
-    size_t n = strlen(v);
-    if (n < min || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (v[i] < '0' || v[i] > '9')
-            return 0;
-    return 1;
-}
-
 /* PLMN and IMSI range: MSIN = 15 - len(MCC) - len(MNC) digits (TS 23.003 2.2). */
 static int load_plmn(const loader *L, const conf_section *s, node *nd)
 {
@@ -647,11 +636,11 @@ static int load_plmn(const loader *L, const conf_section *s, node *nd)
     uint64_t first = 0, last = 0, max = 1;
     if (conf_str(L->c, s, "mcc", 1, &mcc, L->err, L->cap))
         return -1;
-    if (!all_digits(mcc, 3, 3))
+    if (!rcp_digits(mcc, strlen(mcc), 3, 3))
         return fail(L, s, "sn", "mcc", 0, "'%.16s' is not 3 digits", mcc);
     if (conf_str(L->c, s, "mnc", 1, &mnc, L->err, L->cap))
         return -1;
-    if (!all_digits(mnc, 2, 3))
+    if (!rcp_digits(mnc, strlen(mnc), 2, 3))
         return fail(L, s, "sn", "mnc", 0, "'%.16s' is not 2 or 3 digits", mnc);
     memcpy(nd->sn_mcc, mcc, 4);
     memcpy(nd->sn_mnc, mnc, strlen(mnc) + 1);

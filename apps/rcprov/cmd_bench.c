@@ -334,16 +334,6 @@ struct sn_run {
     size_t flows;
 };
 
-static void add(rcp_op_counts *a, const rcp_op_counts *b)
-{
-    a->sign += b->sign;
-    a->verify += b->verify;
-    a->ecdh += b->ecdh;
-    a->keygen += b->keygen;
-    a->pkv_compressed += b->pkv_compressed;
-    a->pkv_uncompressed += b->pkv_uncompressed;
-}
-
 /* One whole flow as the SN sees it, with the device's AKA answer computed
  * here (Milenage, no public-key work) and the AuthS answers played back. */
 static int sn_flow(struct sn_run *r, size_t i, const char *imsi)
@@ -353,13 +343,13 @@ static int sn_flow(struct sn_run *r, size_t i, const char *imsi)
     uint8_t msg[RCP_MSG_MAX], cookie[RCP_COOKIE_MAX], res[8];
     size_t len = 0, cookie_len = 0;
     int ret = rcp_ua_sn_handle(&r->sn, p->attach, p->attach_len, &s);
-    add(&r->ops, &s.ops);
+    rcp_op_counts_add(&r->ops, &s.ops);
     if (ret == 0)
         ret = rcp_ua_sn_handle(&r->sn, p->tre, p->tre_len, &s);
-    add(&r->ops, &s.ops);
+    rcp_op_counts_add(&r->ops, &s.ops);
     if (ret == 0)
         ret = rcp_ua_sn_handle(&r->sn, p->authz, p->authz_len, &s);
-    add(&r->ops, &s.ops);
+    rcp_op_counts_add(&r->ops, &s.ops);
     /* AKA: attach with the IMSI, answer with RES, take the result and ack. */
     rcp_cbor_enc e;
     if (ret == 0) {
@@ -371,7 +361,7 @@ static int sn_flow(struct sn_run *r, size_t i, const char *imsi)
     }
     if (ret == 0)
         ret = rcp_ua_sn_handle(&r->sn, msg, len, &s);
-    add(&r->ops, &s.ops);
+    rcp_op_counts_add(&r->ops, &s.ops);
     if (ret == 0) {
         rcp_envelope env;
         const uint8_t *rand = NULL, *ck = NULL;
@@ -407,7 +397,7 @@ static int sn_flow(struct sn_run *r, size_t i, const char *imsi)
     }
     if (ret == 0)
         ret = rcp_ua_sn_handle(&r->sn, msg, len, &s);
-    add(&r->ops, &s.ops);
+    rcp_op_counts_add(&r->ops, &s.ops);
     if (ret == 0) {
         rcp_cbor_enc_init(&e, msg, sizeof msg);
         rcp_envelope_begin(&e, RCP_UA_ACK_RESPONSE, 2);

@@ -28,6 +28,9 @@ RCP_MUST_CHECK int rcp_hex_decode_exact(const char *hex, uint8_t *out, size_t wa
 /* Encode len bytes as lowercase hex plus NUL; out needs 2*len+1 bytes. */
 RCP_MUST_CHECK int rcp_hex_encode(const uint8_t *in, size_t len, char *out, size_t out_cap);
 
+/* 1 when s[0..n) has between min and max characters, all ASCII digits. */
+int rcp_digits(const char *s, size_t n, size_t min, size_t max);
+
 /* 1 when a and b are equal, 0 otherwise; time depends only on len. */
 int rcp_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
 

@@ -90,6 +90,9 @@ typedef struct {
     uint32_t pkv_compressed, pkv_uncompressed;
 } rcp_op_counts;
 
+/* a += b, field by field. */
+void rcp_op_counts_add(rcp_op_counts *a, const rcp_op_counts *b);
+
 /* The result of handling one message.  err is 0 or the RCP_ERR_* that
  * rejected the message; why says, for people, what was wrong (never a
  * secret).  A rejected message leaves the engine and the store unchanged;

@@ -262,6 +262,10 @@ void rcp_ua_device_init(rcp_ua_device *d, const rcp_ua_tre_creds *tre,
                         const rcp_rng *rng, const rcp_clock *clock);
 void rcp_ua_device_wipe(rcp_ua_device *d);
 
+/* Copy the fields of a device that are state (not configuration: tre, rng,
+ * clock, trace, uuid, auths_fqdn, suites stay): for persisting it. */
+void rcp_ua_device_copy_state(rcp_ua_device *to, const rcp_ua_device *from);
+
 /* Start (or restart, after a lost message or a power cut) the attach:
  * ATTACH_REQUEST to RCP_TO_SN.  From PROVISIONED on it starts the AKA
  * instead (AKA_ATTACH). */

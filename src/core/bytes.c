@@ -235,3 +235,13 @@ int rcp_reader_status(const rcp_reader *r)
 {
     return r->err;
 }
+
+int rcp_digits(const char *s, size_t n, size_t min, size_t max)
+{
+    if (s == NULL || n < min || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}

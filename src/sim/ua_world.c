@@ -400,18 +400,6 @@ int rcp_ua_world_cert(rcp_ua_world *w, rcp_ua_cert_id id, const uint8_t **cert, 
     return RCP_ERR_INVALID_ARG;
 }
 
-static void add_ops(rcp_op_counts *a, const rcp_op_counts *b)
-{
-    a->sign += b->sign;
-    a->verify += b->verify;
-    a->ecdh += b->ecdh;
-    a->keygen += b->keygen;
-    a->seal += b->seal;
-    a->open += b->open;
-    a->pkv_compressed += b->pkv_compressed;
-    a->pkv_uncompressed += b->pkv_uncompressed;
-}
-
 static void set_why(char *why, size_t cap, const char *who, const rcp_step *s)
 {
     if (why && cap)
@@ -492,7 +480,7 @@ static int drain(rcp_ua_world *w, size_t i, struct queue *q, rcp_ua_run_stats *s
             if (w->obs)
                 w->obs(w->obs_ctx, i, it.to, it.type, ret, s.why);
             if (st)
-                add_ops(&st->sn_ops, &s.ops);
+                rcp_op_counts_add(&st->sn_ops, &s.ops);
             if (ret && !first_err) {
                 first_err = ret;
                 set_why(why, why_cap, "Serving Network", &s);
@@ -515,7 +503,7 @@ static int drain(rcp_ua_world *w, size_t i, struct queue *q, rcp_ua_run_stats *s
             if (w->obs)
                 w->obs(w->obs_ctx, i, it.to, it.type, ret, s.why);
             if (st)
-                add_ops(&st->auths_ops, &s.ops);
+                rcp_op_counts_add(&st->auths_ops, &s.ops);
             if (ret && !first_err) {
                 first_err = ret;
                 set_why(why, why_cap, "Authorization Server", &s);
@@ -532,7 +520,7 @@ static int drain(rcp_ua_world *w, size_t i, struct queue *q, rcp_ua_run_stats *s
             if (w->obs)
                 w->obs(w->obs_ctx, i, it.to, it.type, ret, s.why);
             if (st)
-                add_ops(&st->device_ops, &s.ops);
+                rcp_op_counts_add(&st->device_ops, &s.ops);
             if (ret && !first_err) {
                 first_err = ret;
                 set_why(why, why_cap, "device", &s);
@@ -556,7 +544,7 @@ int rcp_ua_world_run(rcp_ua_world *w, size_t i, rcp_ua_run_stats *stats, char *w
     rcp_ua_device *d = &w->devs[i].dev;
     int ret = rcp_ua_device_start(d, &s);
     if (stats)
-        add_ops(&stats->device_ops, &s.ops);
+        rcp_op_counts_add(&stats->device_ops, &s.ops);
     if (ret) {
         set_why(why, why_cap, "device", &s);
         return ret;

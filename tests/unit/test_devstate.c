@@ -673,29 +673,11 @@ static void test_deploy_brainpool(void)
     node_free(nd);
 }
 
-/* ---------------------------------------------------- state round trip */
-
-static void copy_state(rcp_ua_device *to, const rcp_ua_device *from)
-{
-    to->state = from->state;
-    memcpy(to->h_m1, from->h_m1, sizeof to->h_m1);
-    memcpy(to->sk_ecdhe, from->sk_ecdhe, sizeof to->sk_ecdhe);
-    memcpy(to->pk_ecdhe, from->pk_ecdhe, sizeof to->pk_ecdhe);
-    memcpy(to->nonce, from->nonce, sizeof to->nonce);
-    to->suite = from->suite;
-    memcpy(to->sn_ecka_kid, from->sn_ecka_kid, sizeof to->sn_ecka_kid);
-    memcpy(to->sn_subject, from->sn_subject, sizeof to->sn_subject);
-    to->cx = from->cx;
-    to->usim = from->usim;
-    memcpy(to->kasme, from->kasme, sizeof to->kasme);
-    memcpy(to->rand, from->rand, sizeof to->rand);
-}
-
 static void clear_state(rcp_ua_device *d)
 {
     rcp_ua_device zero;
     memset(&zero, 0, sizeof zero);
-    copy_state(d, &zero);
+    rcp_ua_device_copy_state(d, &zero);
 }
 
 /* Every state field, byte for byte. */
@@ -790,7 +772,7 @@ static uint8_t *round_trip(uint32_t hold_type, rcp_ua_dev_state want, size_t *ke
     devstate *d = load_dev1();
     if (d == NULL)
         goto out;
-    copy_state(devstate_device(d), wd);
+    rcp_ua_device_copy_state(devstate_device(d), wd);
     ret = devstate_save(d, g_err, sizeof g_err);
     CHECK(ret == 0);
     if (ret)
@@ -825,7 +807,7 @@ static uint8_t *round_trip(uint32_t hold_type, rcp_ua_dev_state want, size_t *ke
     /* Resume: the world's device gets the state back from the file and
      * takes the message it was waiting for. */
     clear_state(wd);
-    copy_state(wd, devstate_device(d));
+    rcp_ua_device_copy_state(wd, devstate_device(d));
     devstate_free(d);
     if (hold_type) {
         CHECK_OK(

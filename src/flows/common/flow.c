@@ -193,3 +193,15 @@ int rcp_unpad_cbor(const uint8_t *msrc, size_t len, const rcp_cbor_limits *lim, 
     *item_len = n;
     return RCP_OK;
 }
+
+void rcp_op_counts_add(rcp_op_counts *a, const rcp_op_counts *b)
+{
+    a->sign += b->sign;
+    a->verify += b->verify;
+    a->ecdh += b->ecdh;
+    a->keygen += b->keygen;
+    a->seal += b->seal;
+    a->open += b->open;
+    a->pkv_compressed += b->pkv_compressed;
+    a->pkv_uncompressed += b->pkv_uncompressed;
+}

@@ -415,3 +415,19 @@ int rcp_ua_device_handle(rcp_ua_device *d, const uint8_t *msg, size_t len, rcp_s
         return handle_aka_result(d, &env.body, out);
     }
 }
+
+void rcp_ua_device_copy_state(rcp_ua_device *to, const rcp_ua_device *from)
+{
+    to->state = from->state;
+    memcpy(to->h_m1, from->h_m1, sizeof to->h_m1);
+    memcpy(to->sk_ecdhe, from->sk_ecdhe, sizeof to->sk_ecdhe);
+    memcpy(to->pk_ecdhe, from->pk_ecdhe, sizeof to->pk_ecdhe);
+    memcpy(to->nonce, from->nonce, sizeof to->nonce);
+    to->suite = from->suite;
+    memcpy(to->sn_ecka_kid, from->sn_ecka_kid, sizeof to->sn_ecka_kid);
+    memcpy(to->sn_subject, from->sn_subject, sizeof to->sn_subject);
+    to->cx = from->cx;
+    to->usim = from->usim;
+    memcpy(to->kasme, from->kasme, sizeof to->kasme);
+    memcpy(to->rand, from->rand, sizeof to->rand);
+}

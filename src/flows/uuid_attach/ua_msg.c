@@ -421,16 +421,6 @@ int ua_enc_cx(const rcp_ua_cx_params *cx, uint8_t *out, size_t cap, size_t *len)
     return rcp_cbor_enc_finish(&e, len);
 }
 
-static int digits(const char *s, size_t n, size_t min, size_t max)
-{
-    if (n < min || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
-}
-
 static int text_into(rcp_cbor_cursor *c, char *out, size_t cap, size_t min)
 {
     const char *s = NULL;
@@ -478,8 +468,8 @@ int ua_dec_cx(const uint8_t *in, size_t len, rcp_ua_cx_params *cx)
         text_into(&c, cx->destination, sizeof cx->destination, 1) || rcp_cbor_expect_end(&c) != 0)
         goto fail;
     size_t plmn = strlen(cx->mcc) + strlen(cx->mnc);
-    if (!digits(cx->mcc, strlen(cx->mcc), 3, 3) || !digits(cx->mnc, strlen(cx->mnc), 2, 3) ||
-        !digits(cx->imsi, strlen(cx->imsi), plmn + 1, RCP_IMSI_MAX) ||
+    if (!rcp_digits(cx->mcc, strlen(cx->mcc), 3, 3) || !rcp_digits(cx->mnc, strlen(cx->mnc), 2, 3) ||
+        !rcp_digits(cx->imsi, strlen(cx->imsi), plmn + 1, RCP_IMSI_MAX) ||
         strncmp(cx->imsi, cx->mcc, 3) != 0 || strncmp(cx->imsi + 3, cx->mnc, strlen(cx->mnc)) != 0)
         goto fail;
     return RCP_OK;
