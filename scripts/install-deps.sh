@@ -9,6 +9,7 @@ PACKAGES=(
   libcbor-dev
   libcoap3-dev libcoap3-bin
   libsqlite3-dev
+  libpq-dev postgresql
   libjansson-dev
   python3 python3-cryptography
 )

@@ -25,18 +25,31 @@ typedef struct {
     int persist;           /* devices save state.cbor after every step */
     const char *log_level; /* of the daemons; NULL: info */
     int quiet;             /* no progress on stderr */
+    unsigned sn_instances, auths_instances; /* 1..LAB_MAX_INSTANCES each (0: 1) */
+    const char *store;     /* store URL of every daemon (postgresql://...); NULL: SQLite
+                              files shared by the instances of a role */
+    unsigned max_authorizations; /* UUID policy at registration (0: 3) */
+    unsigned client_ack_timeout_ms, client_request_timeout_ms; /* devices' CoAP (0: defaults) */
 } lab_opts;
+
+#define LAB_MAX_INSTANCES 4
 
 typedef struct {
     lab_opts o;
     char dir[4096];
-    uint16_t sn_port, auths_port;
-    launched auths, sn;
+    uint16_t sn_port, auths_port; /* instance 0 */
+    launched auths, sn;           /* instance 0 */
+    unsigned n_sn, n_auths;
+    uint16_t sn_ports[LAB_MAX_INSTANCES], auths_ports[LAB_MAX_INSTANCES];
+    launched sns[LAB_MAX_INSTANCES], authss[LAB_MAX_INSTANCES]; /* instances 1.. */
+    char daemon[4096];
     rcp_net *net; /* the client side: SP and devices */
     spctx *sp;
     devstate **ds;
     netdev *devs; /* set up, not started */
     double t_setup_s, t_register_s;
+    uint64_t before[4]; /* with a store URL: allocations, registrations, authorizations,
+                           acks already there before this run (lab_down subtracts) */
 } lab;
 
 /* Build, start and register; 0 or -1 with err (everything undone). */
@@ -52,7 +65,13 @@ typedef struct {
  * stores, free everything, remove the folder unless kept. */
 void lab_down(lab *L, lab_result *r);
 
-/* The stores of a deployment directory: IMSIs allocated and ledger counts. */
-int lab_count(const char *dir, lab_result *r, char *err, size_t cap);
+/* The stores of a deployment: IMSIs allocated and ledger counts (store:
+ * the URL both roles use, or NULL for the SQLite files under dir). */
+int lab_count(const char *dir, const char *store, lab_result *r, char *err, size_t cap);
+
+/* The i-th instance of a role (0: the first). */
+launched *lab_daemon(lab *L, int sn, unsigned i);
+/* SIGKILL instance i of a role and start it again (crash tests). */
+int lab_crash_restart(lab *L, int sn, unsigned i, char *err, size_t cap);
 
 #endif

@@ -76,7 +76,9 @@ static void send_step(netdev *d, const rcp_step *st)
     }
     /* Each device its own session (its own UDP port), as real devices are
      * separate endpoints: CoAP's NSTART = 1 holds per endpoint. */
-    int ret = rcp_net_request(d->net, d->host, d->port, "ua-sn", NULL, NULL, d, o->buf, o->len,
+    uint16_t port = d->n_ports ? d->ports[d->sent % d->n_ports] : d->port;
+    d->sent++;
+    int ret = rcp_net_request(d->net, d->host, port, "ua-sn", NULL, NULL, d, o->buf, o->len,
                               on_reply, d);
     if (ret) {
         schedule_retry(d, ret, "cannot send to the Serving Network");

@@ -26,6 +26,9 @@ struct netdev {
     rcp_net *net;
     char host[64];
     uint16_t port;
+    uint16_t ports[4]; /* several SN instances: successive messages rotate over
+                          ports[0..n_ports) (n_ports 0: port) */
+    size_t n_ports;
     rcp_ua_device *dev;
     int (*save)(void *ctx, char *err, size_t cap); /* NULL: nothing persisted */
     void *save_ctx;
@@ -47,6 +50,7 @@ struct netdev {
     /* internal */
     uint64_t retry_at_ms;
     int waiting;
+    size_t sent;
 };
 
 /* Start (or resume) the device: sends its first message. */

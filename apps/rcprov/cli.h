@@ -25,6 +25,7 @@ int cmd_device(int argc, char **argv);
 int cmd_sp(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_deploy(int argc, char **argv);
+int cmd_crash(int argc, char **argv);
 
 #include "rcprov/crypto.h"
 /* --curve p256|brainpoolp256r1 and --suite gcm|cbc-hmac (suite_s may be

@@ -38,13 +38,18 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: rcprov demo [--devices N] [--concurrency C] [--curve p256|brainpoolp256r1]\n"
-            "                   [--suite gcm|cbc-hmac] [--dir D] [--keep] [--json] [--quiet]\n\n"
+            "                   [--suite gcm|cbc-hmac] [--instances K] [--store URL]\n"
+            "                   [--dir D] [--keep] [--json] [--quiet]\n\n"
             "On loopback: a fresh PKI and configurations (in a temporary folder, or D), an\n"
             "Authorization Server and a Serving Network as rcprovd daemons, N UUIDs (default\n"
             "100) registered by the SP, N devices run concurrently over CoAP (C at a time,\n"
             "default 32), a table per device and totals; then the daemons are stopped and\n"
             "their stores checked.  Nothing is left running; the folder is removed unless\n"
-            "--dir or --keep.  Exit 0 when every device is provisioned and passed AKA.\n");
+            "--dir or --keep.  Exit 0 when every device is provisioned and passed AKA.\n"
+            "--instances K runs K Serving Networks and K Authorization Servers on the same\n"
+            "stores (a device's successive messages go to different SNs); --store URL puts\n"
+            "every daemon on that store (postgresql://USER@HOST:PORT/DB) instead of SQLite\n"
+            "files, and the checks count only what this run added.\n");
 }
 
 static void tick(void *ctx, size_t done, size_t ok, size_t failed)
@@ -91,23 +96,36 @@ static void print_table(const lab *L, size_t n)
 
 int cmd_demo(int argc, char **argv)
 {
-    const char *curve_s = "p256", *suite_s = "gcm", *dir = NULL;
-    unsigned long long n = 100, conc = 0;
+    const char *curve_s = "p256", *suite_s = "gcm", *dir = NULL, *store = NULL;
+    unsigned long long n = 100, conc = 0, inst = 1;
     int keep = 0, json = 0, quiet = 0, help = 0;
     struct cli_opt opts[] = {
         {"devices", CLI_UINT, &n, 99999, NULL},   {"concurrency", CLI_UINT, &conc, 10000, NULL},
         {"curve", CLI_STRING, &curve_s, 0, NULL}, {"suite", CLI_STRING, &suite_s, 0, NULL},
         {"dir", CLI_STRING, &dir, 0, NULL},       {"keep", CLI_FLAG, &keep, 0, NULL},
         {"json", CLI_FLAG, &json, 0, NULL},       {"quiet", CLI_FLAG, &quiet, 0, NULL},
+        {"instances", CLI_UINT, &inst, LAB_MAX_INSTANCES, NULL},
+        {"store", CLI_STRING, &store, 0, NULL},
     };
-    int ret = cli_parse("demo", argc, argv, 1, opts, 8, &help);
+    int ret = cli_parse("demo", argc, argv, 1, opts, 10, &help);
     if (ret || help) {
         if (help)
             usage(stdout);
         return help ? 0 : ret;
     }
+    if (inst == 0) {
+        fprintf(stderr, "rcprov demo: --instances: 1 to %d\n", LAB_MAX_INSTANCES);
+        return CLI_EXIT_USAGE;
+    }
+    if (store && strncmp(store, "postgresql://", 13) != 0 && strncmp(store, "postgres://", 11) != 0 &&
+        strncmp(store, "sqlite:", 7) != 0) {
+        fprintf(stderr, "rcprov demo: --store: \"%s\" is not a postgresql:// or sqlite: URL\n",
+                store);
+        return CLI_EXIT_USAGE;
+    }
     lab_opts lo = {.devices = (size_t)n, .dir = dir, .keep = keep, .persist = 1,
-                   .quiet = quiet || json};
+                   .quiet = quiet || json, .sn_instances = (unsigned)inst,
+                   .auths_instances = (unsigned)inst, .store = store};
     ret = cli_curve_suite("demo", curve_s, suite_s, &lo.curve, &lo.suite);
     if (ret)
         return ret;

@@ -14,6 +14,8 @@ static const struct cli_command k_commands[] = {
     {"sp", "the SP/OEM: 'sp register' a UUID at an Authorization Server", cmd_sp},
     {"device", "a device over the network: 'device uuid-attach --sn URL --state DIR'", cmd_device},
     {"deploy", "write a loopback deployment: PKI, rcprovd configs, SP, devices", cmd_deploy},
+    {"crash", "crash safety: kill daemons at random under load, then check the stores",
+     cmd_crash},
     {"demo", "PKI, daemons and N devices over CoAP on loopback, with a table", cmd_demo},
 };
 

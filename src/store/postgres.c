@@ -83,7 +83,7 @@ enum pg_stmt_id {
     Q_HSS_INSERT,
     Q_HSS_MAX_IMSI,
     Q_HSS_CAS,
-    Q_IMSI_LOCK,
+    Q_ADVISORY_LOCK,
     Q_ALLOC_BY_UUID,
     Q_ALLOC_BY_IMSI,
     Q_ALLOC_LOCK_UUID,
@@ -166,7 +166,7 @@ static const struct {
     [Q_HSS_CAS] = {"UPDATE hss_subscriber SET sqn = $3 WHERE imsi = $1 AND sqn = $2",
                    3,
                    {T, I, I}},
-    [Q_IMSI_LOCK] = {"SELECT pg_advisory_xact_lock($1)", 1, {I}},
+    [Q_ADVISORY_LOCK] = {"SELECT pg_advisory_xact_lock($1)", 1, {I}},
     [Q_ALLOC_BY_UUID] = {ALLOC_COLS "WHERE uuid = $1", 1, {B}},
     [Q_ALLOC_BY_IMSI] = {ALLOC_COLS "WHERE imsi = $1", 1, {T}},
     [Q_ALLOC_LOCK_UUID] = {ALLOC_COLS "WHERE uuid = $1 FOR UPDATE", 1, {B}},
@@ -270,7 +270,10 @@ static int pg_fail(pg_store *s, const PGresult *res, const char *what)
 
     /* the primary message names constraints, never values; DETAIL may
      * quote a whole row, K included, and is never used */
-    one_line(text, sizeof text, primary != NULL ? primary : PQerrorMessage(s->conn));
+    one_line(text, sizeof text,
+             primary != NULL ? primary
+             : res != NULL   ? PQresultErrorMessage(res)
+                             : PQerrorMessage(s->conn));
     if (state != NULL && (strcmp(state, PG_SQLSTATE_SERIALIZATION) == 0 ||
                           strcmp(state, PG_SQLSTATE_DEADLOCK) == 0))
         s->retry = 1;
@@ -542,7 +545,11 @@ static int pg_commit(pg_store *s)
     int ret = RCP_OK;
 
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
-        ret = pg_fail(s, res, "committing");
+        ret = PQstatus(s->conn) == CONNECTION_OK
+                  ? pg_fail(s, res, "committing")
+                  : rcp_store_fail(&s->base, RCP_ERR_STORE,
+                                   "the connection to PostgreSQL was lost while committing: "
+                                   "the call may or may not have taken effect");
     else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) /* an aborted transaction "commits" */
         ret = rcp_store_fail(&s->base, RCP_ERR_STORE, "committing: the transaction was aborted");
     PQclear(res);
@@ -574,21 +581,27 @@ static void backoff(pg_store *s, unsigned attempt)
 
 typedef int (*pg_body_fn)(pg_store *s, void *ctx);
 
-/* Run body in one transaction, again (from scratch) after a deadlock or a
- * serialization failure.  body writes only into ctx; the caller copies its
- * outputs out after a 0 return. */
+/* Run body in one transaction, again (from scratch) after a deadlock, a
+ * serialization failure, or a connection lost before the COMMIT was sent
+ * (the server rolled it back: nothing happened).  body writes only into
+ * ctx; the caller copies its outputs out after a 0 return. */
 static int pg_tx(pg_store *s, const char *begin, pg_body_fn body, void *ctx)
 {
     int ret = pg_ready(s);
 
     for (unsigned attempt = 1; ret == 0; attempt++) {
+        int committing = 0;
         s->retry = 0;
         ret = pg_cmd(s, begin, "starting a transaction");
         if (ret == 0)
             ret = body(s, ctx);
-        if (ret == 0)
+        if (ret == 0) {
+            committing = 1;
             ret = pg_commit(s);
+        }
         pg_rollback(s);
+        if (ret != 0 && !committing && PQstatus(s->conn) != CONNECTION_OK)
+            s->retry = 1; /* pg_ready reconnects below */
         if (ret == 0 || !s->retry)
             break;
         if (attempt == PG_TX_ATTEMPTS) {
@@ -598,10 +611,26 @@ static int pg_tx(pg_store *s, const char *begin, pg_body_fn body, void *ctx)
             break;
         }
         backoff(s, attempt);
-        ret = RCP_OK;
+        ret = pg_ready(s);
     }
     if (ret == 0)
         s->base.errmsg[0] = '\0'; /* a retried attempt's failure is no failure */
+    return ret;
+}
+
+/* A read outside a transaction (one statement sees one snapshot): run
+ * again once on a fresh connection when the connection was lost. */
+static int pg_read(pg_store *s, pg_body_fn body, void *ctx)
+{
+    int ret = pg_ready(s);
+
+    if (ret == 0)
+        ret = body(s, ctx);
+    if (ret != 0 && PQstatus(s->conn) != CONNECTION_OK) {
+        ret = pg_ready(s);
+        if (ret == 0)
+            ret = body(s, ctx);
+    }
     return ret;
 }
 
@@ -896,15 +925,13 @@ static int schema_migrate(pg_store *s)
 
     if (ret)
         goto cleanup;
+    /* the statements are prepared after the migration: this one is not */
     p_int(&p, PG_LOCK_MIGRATE);
-    {
-        static const unsigned int types[1] = {PG_OID_INT8};
-        res = PQexecParams(s->conn, "SELECT pg_advisory_xact_lock($1)", 1, types, p.val, p.len,
-                           p.fmt, 1);
-        if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
-            ret = pg_fail(s, res, "taking the migration lock");
-        PQclear(res);
-    }
+    res = PQexecParams(s->conn, k_stmt[Q_ADVISORY_LOCK].sql, 1, k_stmt[Q_ADVISORY_LOCK].types, p.val,
+                       p.len, p.fmt, 1);
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
+        ret = pg_fail(s, res, "taking the migration lock");
+    PQclear(res);
     if (ret == 0)
         ret = schema_version_read(s, &version); /* again: another process may have migrated */
     if (ret)
@@ -1059,9 +1086,9 @@ static int digest_table(pg_store *s, rcp_store_digest_ctx *d, int t)
     int done = 0;
 
     stmt_name((enum pg_stmt_id)(Q_DIGEST_FIRST + t), name);
-    if (!PQsendQueryPrepared(s->conn, name, 0, NULL, NULL, NULL, 1) ||
-        !PQsetSingleRowMode(s->conn))
+    if (!PQsendQueryPrepared(s->conn, name, 0, NULL, NULL, NULL, 1))
         return pg_fail(s, NULL, what);
+    PQsetSingleRowMode(s->conn); /* fails only when no query is pending */
     /* drain every result, even after an error, so the connection is idle */
     while ((res = PQgetResult(s->conn)) != NULL) {
         ExecStatusType st = PQresultStatus(res);
@@ -1075,7 +1102,8 @@ static int digest_table(pg_store *s, rcp_store_digest_ctx *d, int t)
         PQclear(res);
     }
     if (ret == 0 && !done)
-        ret = pg_fail(s, NULL, what);
+        ret = rcp_store_fail(&s->base, RCP_ERR_STORE, "%s: the query ended without its result",
+                             what);
     if (ret == 0)
         rcp_store_digest_table_end(d, k_digest_tables[t]);
     return ret;
@@ -1179,20 +1207,38 @@ static int pg_uuid_register(rcp_store *st, const rcp_uuid_record *r, uint64_t no
     return ret;
 }
 
-static int pg_uuid_get(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN], rcp_uuid_record *out)
+/* The arguments and result of one read (pg_read runs it again after a
+ * reconnect, so it keeps its inputs). */
+typedef struct {
+    const uint8_t *key; /* UUID, authz_id */
+    const char *imsi;
+    enum pg_stmt_id id;
+    int64_t n;  /* kind, seq, max */
+    void *out;
+    uint64_t count;
+    size_t rows;
+} read_ctx;
+
+static int uuid_get_body(pg_store *s, void *ctx)
 {
-    pg_store *s = pg(st);
-    rcp_uuid_record rec;
+    read_ctx *c = ctx;
     rcp_store_hexbuf hex;
     int found = 0;
-    int ret = pg_ready(s);
+    int ret = read_uuid(s, Q_UUID_GET, c->key, c->out, &found);
 
-    if (ret == 0)
-        ret = read_uuid(s, Q_UUID_GET, uuid, &rec, &found);
     if (ret == 0 && !found)
-        ret = rcp_store_fail(st, RCP_ERR_NOT_FOUND,
+        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND,
                              "UUID %s is not registered at this Authorization Server",
-                             rcp_store_hex(&hex, uuid, RCP_UUID_LEN));
+                             rcp_store_hex(&hex, c->key, RCP_UUID_LEN));
+    return ret;
+}
+
+static int pg_uuid_get(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN], rcp_uuid_record *out)
+{
+    rcp_uuid_record rec;
+    read_ctx c = {.key = uuid, .out = &rec};
+    int ret = pg_read(pg(st), uuid_get_body, &c);
+
     if (ret == 0)
         *out = rec;
     return ret;
@@ -1339,59 +1385,71 @@ static int pg_acknowledge(rcp_store *st, const uint8_t authz_id[RCP_AUTHZ_ID_LEN
     return ret;
 }
 
+static int authz_get_body(pg_store *s, void *ctx)
+{
+    read_ctx *c = ctx;
+    rcp_store_hexbuf hex;
+    int found = 0;
+    int ret = read_authz(s, c->key, c->out, &found);
+
+    if (ret == 0 && !found)
+        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND,
+                             "authorization %s was never granted by this Authorization Server",
+                             rcp_store_hex(&hex, c->key, RCP_AUTHZ_ID_LEN));
+    return ret;
+}
+
 static int pg_authz_get(rcp_store *st, const uint8_t authz_id[RCP_AUTHZ_ID_LEN],
                         rcp_authorization *out)
 {
-    pg_store *s = pg(st);
     rcp_authorization a;
-    rcp_store_hexbuf hex;
-    int found = 0;
-    int ret = pg_ready(s);
+    read_ctx c = {.key = authz_id, .out = &a};
+    int ret = pg_read(pg(st), authz_get_body, &c);
 
-    if (ret == 0)
-        ret = read_authz(s, authz_id, &a, &found);
-    if (ret == 0 && !found)
-        ret = rcp_store_fail(st, RCP_ERR_NOT_FOUND,
-                             "authorization %s was never granted by this Authorization Server",
-                             rcp_store_hex(&hex, authz_id, RCP_AUTHZ_ID_LEN));
     if (ret == 0)
         *out = a;
     return ret;
 }
 
-static int pg_ledger_count(rcp_store *st, rcp_ledger_kind kind, uint64_t *count)
+static int count_body(pg_store *s, void *ctx)
 {
-    pg_store *s = pg(st);
+    read_ctx *c = ctx;
     pg_params p = {0};
-    int ret = pg_ready(s);
 
-    if (ret)
-        return ret;
-    if (kind == 0)
-        return read_count(s, Q_LEDGER_COUNT_ALL, NULL, count);
-    p_int(&p, kind);
-    return read_count(s, Q_LEDGER_COUNT_KIND, &p, count);
+    if (c->id == Q_LEDGER_COUNT_KIND)
+        p_int(&p, c->n);
+    return read_count(s, c->id, &p, &c->count);
 }
 
-static int pg_ledger_get(rcp_store *st, uint64_t seq, rcp_ledger_entry *out)
+static int pg_ledger_count(rcp_store *st, rcp_ledger_kind kind, uint64_t *count)
+{
+    read_ctx c = {.id = kind == 0 ? Q_LEDGER_COUNT_ALL : Q_LEDGER_COUNT_KIND, .n = kind};
+    int ret = pg_read(pg(st), count_body, &c);
+
+    if (ret == 0)
+        *count = c.count;
+    return ret;
+}
+
+static int ledger_get_body(pg_store *s, void *ctx)
 {
     static const char what[] = "reading the ledger";
-    pg_store *s = pg(st);
+    read_ctx *c = ctx;
+    rcp_ledger_entry *out = c->out;
+    uint64_t seq = (uint64_t)c->n;
     pg_params p = {0};
     PGresult *res = NULL;
     uint64_t kind = 0;
     size_t rec_len;
-    int ret = pg_ready(s);
+    int ret;
 
-    if (ret)
-        return ret;
-    p_int(&p, (int64_t)seq);
+    p_int(&p, c->n);
     ret = pg_exec(s, Q_LEDGER_GET, &p, &res, what);
     if (ret)
         return ret;
     if (PQntuples(res) != 1) {
         PQclear(res);
-        return rcp_store_fail(st, RCP_ERR_NOT_FOUND, "the ledger has no entry %llu",
+        return rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND, "the ledger has no entry %llu",
                               (unsigned long long)seq);
     }
     memset(out, 0, sizeof *out);
@@ -1413,6 +1471,12 @@ static int pg_ledger_get(rcp_store *st, uint64_t seq, rcp_ledger_entry *out)
     }
     PQclear(res);
     return ret;
+}
+
+static int pg_ledger_get(rcp_store *st, uint64_t seq, rcp_ledger_entry *out)
+{
+    read_ctx c = {.n = (int64_t)seq, .out = out}; /* the front keeps seq <= INT64_MAX */
+    return pg_read(pg(st), ledger_get_body, &c);
 }
 
 /* ======================================================= Serving Network */
@@ -1518,7 +1582,7 @@ static int provision_body(pg_store *s, void *ctx)
         /* a new allocation: one allocator at a time, then look again (a
          * concurrent call may have allocated this UUID meanwhile) */
         p_int(&p, PG_LOCK_IMSI);
-        ret = pg_exec(s, Q_IMSI_LOCK, &p, NULL, "locking the IMSI allocator");
+        ret = pg_exec(s, Q_ADVISORY_LOCK, &p, NULL, "locking the IMSI allocator");
         if (ret == 0)
             ret = read_alloc(s, Q_ALLOC_LOCK_UUID, req->uuid, &alloc, &found);
     }
@@ -1739,18 +1803,24 @@ static int pg_hss_advance(rcp_store *st, const char *imsi, rcp_sqn_next_fn next,
     return ret;
 }
 
+static int hss_get_body(pg_store *s, void *ctx)
+{
+    read_ctx *c = ctx;
+    int found = 0;
+    int ret = read_hss(s, Q_HSS_GET, c->imsi, c->out, &found);
+
+    if (ret == 0 && !found)
+        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND,
+                             "IMSI %s is not a subscriber of this HSS", c->imsi);
+    return ret;
+}
+
 static int pg_hss_get(rcp_store *st, const char *imsi, rcp_hss_subscriber *out)
 {
-    pg_store *s = pg(st);
     rcp_hss_subscriber sub;
-    int found = 0;
-    int ret = pg_ready(s);
+    read_ctx c = {.imsi = imsi, .out = &sub};
+    int ret = pg_read(pg(st), hss_get_body, &c);
 
-    if (ret == 0)
-        ret = read_hss(s, Q_HSS_GET, imsi, &sub, &found);
-    if (ret == 0 && !found)
-        ret =
-            rcp_store_fail(st, RCP_ERR_NOT_FOUND, "IMSI %s is not a subscriber of this HSS", imsi);
     if (ret == 0)
         *out = sub;
     rcp_wipe(&sub, sizeof sub);
@@ -1798,18 +1868,32 @@ static int pg_hss_set_sqn(rcp_store *st, const char *imsi, uint64_t old_sqn, uin
     return ret;
 }
 
-static int pg_alloc_get(rcp_store *st, enum pg_stmt_id id, const void *key, const char *key_text,
-                        rcp_allocation *out)
+static int alloc_get_body(pg_store *s, void *ctx)
 {
-    pg_store *s = pg(st);
-    rcp_allocation a;
+    read_ctx *c = ctx;
+    rcp_store_hexbuf hex;
     int found = 0;
-    int ret = pg_ready(s);
+    int ret = read_alloc(s, c->id, c->id == Q_ALLOC_BY_UUID ? (const void *)c->key : c->imsi,
+                         c->out, &found);
 
-    if (ret == 0)
-        ret = read_alloc(s, id, key, &a, &found);
-    if (ret == 0 && !found)
-        ret = rcp_store_fail(st, RCP_ERR_NOT_FOUND, "%s has no IMSI allocation", key_text);
+    if (ret == 0 && !found) {
+        if (c->id == Q_ALLOC_BY_UUID)
+            ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND, "UUID %s has no IMSI allocation",
+                                 rcp_store_hex(&hex, c->key, RCP_UUID_LEN));
+        else
+            ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND, "IMSI %s has no IMSI allocation",
+                                 c->imsi);
+    }
+    return ret;
+}
+
+static int pg_alloc_get(rcp_store *st, read_ctx *c, rcp_allocation *out)
+{
+    rcp_allocation a;
+    int ret;
+
+    c->out = &a;
+    ret = pg_read(pg(st), alloc_get_body, c);
     if (ret == 0)
         *out = a;
     return ret;
@@ -1817,17 +1901,14 @@ static int pg_alloc_get(rcp_store *st, enum pg_stmt_id id, const void *key, cons
 
 static int pg_alloc_by_imsi(rcp_store *st, const char *imsi, rcp_allocation *out)
 {
-    char what[RCP_IMSI_MAX + 8];
-    rcp_store_msg(what, sizeof what, "IMSI %s", imsi);
-    return pg_alloc_get(st, Q_ALLOC_BY_IMSI, imsi, what, out);
+    read_ctx c = {.id = Q_ALLOC_BY_IMSI, .imsi = imsi};
+    return pg_alloc_get(st, &c, out);
 }
 
 static int pg_alloc_by_uuid(rcp_store *st, const uint8_t uuid[RCP_UUID_LEN], rcp_allocation *out)
 {
-    rcp_store_hexbuf hex;
-    char what[sizeof hex.s + 8];
-    rcp_store_msg(what, sizeof what, "UUID %s", rcp_store_hex(&hex, uuid, RCP_UUID_LEN));
-    return pg_alloc_get(st, Q_ALLOC_BY_UUID, uuid, what, out);
+    read_ctx c = {.id = Q_ALLOC_BY_UUID, .key = uuid};
+    return pg_alloc_get(st, &c, out);
 }
 
 static int alloc_set_state_body(pg_store *s, void *ctx)
@@ -1858,39 +1939,51 @@ static int pg_alloc_set_state(rcp_store *st, const char *imsi, rcp_alloc_state s
     return pg_tx(pg(st), PG_BEGIN_WRITE, alloc_set_state_body, &c);
 }
 
-static int pg_alloc_pending_acks(rcp_store *st, rcp_allocation *out, size_t max, size_t *n)
+static int pending_body(pg_store *s, void *ctx)
 {
-    pg_store *s = pg(st);
+    read_ctx *c = ctx;
+    rcp_allocation *out = c->out;
     pg_params p = {0};
     PGresult *res = NULL;
     int rows;
     int ret;
 
-    if (max == 0)
-        return RCP_OK;
-    ret = pg_ready(s);
-    if (ret)
-        return ret;
-    p_int(&p, max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max);
+    p_int(&p, c->n);
     ret = pg_exec(s, Q_ALLOC_PENDING, &p, &res, "listing acks due");
     if (ret)
         return ret;
     rows = PQntuples(res); /* LIMIT bounds the rows to max */
-    if ((size_t)rows > max)
+    if (rows < 0 || (uint64_t)rows > (uint64_t)c->n)
         ret = pg_corrupt(s, "listing acks due");
     for (int r = 0; ret == 0 && r < rows; r++)
         ret = read_alloc_row(s, res, r, &out[r]);
     PQclear(res);
     if (ret == 0)
-        *n = (size_t)rows;
+        c->rows = (size_t)rows;
+    return ret;
+}
+
+static int pg_alloc_pending_acks(rcp_store *st, rcp_allocation *out, size_t max, size_t *n)
+{
+    read_ctx c = {.n = max > (size_t)INT64_MAX ? INT64_MAX : (int64_t)max, .out = out};
+    int ret;
+
+    if (max == 0)
+        return RCP_OK;
+    ret = pg_read(pg(st), pending_body, &c);
+    if (ret == 0)
+        *n = c.rows;
     return ret;
 }
 
 static int pg_alloc_count(rcp_store *st, uint64_t *count)
 {
-    pg_store *s = pg(st);
-    int ret = pg_ready(s);
-    return ret ? ret : read_count(s, Q_ALLOC_COUNT, NULL, count);
+    read_ctx c = {.id = Q_ALLOC_COUNT};
+    int ret = pg_read(pg(st), count_body, &c);
+
+    if (ret == 0)
+        *count = c.count;
+    return ret;
 }
 
 const rcp_store_backend rcp_store_backend_postgres = {

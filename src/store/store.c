@@ -1,12 +1,13 @@
 /*
  * The store front: URL dispatch to a backend, and every argument check that
  * does not need the database, so each backend sees only well-formed calls
- * (and a PostgreSQL backend inherits the same validation).
+ * (the SQLite and the PostgreSQL backend share the same validation).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "store/postgres_schema.h"
 #include "store/store_impl.h"
 
 #define STORE_SCHEME_SQLITE "sqlite:"
@@ -14,7 +15,12 @@
 #define STORE_MNC_DIGITS_MIN 2 /* TS 23.003 2.2: 2 or 3 digits */
 #define STORE_MNC_DIGITS_MAX 3
 
-static const char *const k_postgres_schemes[] = {"postgresql:", "postgres:"};
+/* libpq takes the whole URL; only its URI form is accepted (a bare
+ * "postgresql:NAME" would be read by libpq as a database name on the
+ * default host). */
+static const struct {
+    const char *scheme, *uri;
+} k_postgres_schemes[] = {{"postgresql:", "postgresql://"}, {"postgres:", "postgres://"}};
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -145,15 +151,20 @@ int rcp_store_open_ex(const char *url, rcp_store **out, char *msg, size_t msg_ca
         goto cleanup;
     }
     for (size_t i = 0; i < sizeof k_postgres_schemes / sizeof k_postgres_schemes[0]; i++) {
-        if (strncmp(url, k_postgres_schemes[i], strlen(k_postgres_schemes[i])) == 0) {
-            ret = RCP_ERR_UNSUPPORTED;
+        if (strncmp(url, k_postgres_schemes[i].scheme, strlen(k_postgres_schemes[i].scheme)) != 0)
+            continue;
+        if (strncmp(url, k_postgres_schemes[i].uri, strlen(k_postgres_schemes[i].uri)) != 0) {
             rcp_store_msg(msg, msg_cap,
-                          "the PostgreSQL store backend is not built into this rcprov");
+                          "PostgreSQL store URL not understood: expected "
+                          "postgresql://USER@HOST:PORT/DATABASE");
             goto cleanup;
         }
+        ret = rcp_store_backend_postgres.open(url, out, msg, msg_cap);
+        goto cleanup;
     }
     rcp_store_msg(msg, msg_cap,
-                  "store URL not understood: expected sqlite:PATH or sqlite::memory:");
+                  "store URL not understood: expected sqlite:PATH, sqlite::memory: or "
+                  "postgresql://USER@HOST:PORT/DATABASE");
 cleanup:
     return ret;
 }

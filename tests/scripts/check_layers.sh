@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Layering rules of docs/design.md, checked on the sources:
 #  1. only src/crypto/openssl*.c includes OpenSSL headers, only
-#     src/transport/*.c libcoap headers;
+#     src/transport/*.c libcoap headers, only src/store/postgres*.c libpq
+#     headers;
 #  2. a source includes public headers of its own layer or layers below;
 #  3. every public header is assigned to a layer here (so the map stays true).
 set -uo pipefail
@@ -40,6 +41,15 @@ while IFS= read -r f; do
     *) bad "$f includes a libcoap header; only src/transport/*.c may" ;;
   esac
 done < <(grep -rlE '#\s*include\s*<coap3/' src include apps 2>/dev/null)
+checked=$((checked + 1))
+
+# 1c. libpq stays behind the PostgreSQL store backend.
+while IFS= read -r f; do
+  case "$f" in
+    src/store/postgres*.c) ;;
+    *) bad "$f includes a libpq header; only src/store/postgres*.c may" ;;
+  esac
+done < <(grep -rlE '#\s*include\s*<(libpq-fe|libpq-events|libpq/|postgres_ext|pg_config)' src include apps 2>/dev/null)
 checked=$((checked + 1))
 
 # 3. Every public header has a layer.

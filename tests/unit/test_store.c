@@ -4,6 +4,13 @@
  * older and newer schemas, constraints checked with a raw connection, two
  * handles and two threads on one file).  Every failed call is checked to
  * leave the digest unchanged.
+ *
+ * When $RCP_PG_URL is set (tests/scripts/store_pg.sh sets it to a
+ * throwaway cluster of tests/tools/pg.sh), every backend-independent case
+ * runs on PostgreSQL too, each on an empty schema, plus PostgreSQL's own:
+ * the same operations give the same digest as SQLite, schema versions and
+ * migrations (also two openers at once), constraints checked with a raw
+ * connection, a reconnect after the server dropped the connection.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,12 +25,14 @@
 #include "harness.h"
 #include "rcprov/bytes.h"
 #include "rcprov/store.h"
+#include "tools/pg_test.h"
 
 #define T0 1700000000ULL /* a fixed "now" */
 #define DAY 86400ULL
 
 static char g_dir[256]; /* temporary folder for file stores */
 static int g_file_no;
+static const char *g_pg_url; /* $RCP_PG_URL, or NULL: no PostgreSQL cases */
 
 /* ------------------------------------------------------------- fixtures */
 
@@ -218,10 +227,22 @@ static void test_open_errors(void)
     CHECK(strstr(msg, "names no file") != NULL);
     CHECK_ERR(rcp_store_open("mysql://db/rcprov", &st), RCP_ERR_INVALID_ARG);
     CHECK_ERR(rcp_store_open("SQLITE::memory:", &st), RCP_ERR_INVALID_ARG);
-    CHECK_ERR(rcp_store_open_ex("postgresql://localhost/rcprov", &st, msg, sizeof msg),
-              RCP_ERR_UNSUPPORTED);
-    CHECK(strstr(msg, "PostgreSQL") != NULL);
-    CHECK_ERR(rcp_store_open("postgres://localhost/rcprov", &st), RCP_ERR_UNSUPPORTED);
+    /* PostgreSQL: nothing listens on port 1 of the loopback; libpq's
+     * message, never the password */
+    CHECK_ERR(rcp_store_open_ex("postgresql://rcprov:s3cret-pw@127.0.0.1:1/rcprov", &st, msg,
+                                sizeof msg),
+              RCP_ERR_STORE);
+    CHECK(strstr(msg, "cannot connect to the PostgreSQL store") != NULL);
+    CHECK(strstr(msg, "127.0.0.1") != NULL && strstr(msg, "s3cret") == NULL);
+    CHECK(st == NULL);
+    CHECK_ERR(rcp_store_open("postgres://127.0.0.1:1/rcprov", &st), RCP_ERR_STORE);
+    CHECK(st == NULL);
+    CHECK_ERR(rcp_store_open_ex("postgresql:rcprov", &st, msg, sizeof msg), RCP_ERR_INVALID_ARG);
+    CHECK(strstr(msg, "postgresql://USER@HOST:PORT/DATABASE") != NULL);
+    CHECK_ERR(rcp_store_open_ex("postgres://u:s3cret-pw@127.0.0.1:1/db?no_such_option=%zz", &st,
+                                msg, sizeof msg),
+              RCP_ERR_INVALID_ARG);
+    CHECK(strstr(msg, "not understood by libpq") != NULL && strstr(msg, "s3cret") == NULL);
     CHECK(st == NULL);
     snprintf(path, sizeof path, "sqlite:%s/no/such/folder/x.db", g_dir);
     CHECK_ERR(rcp_store_open_ex(path, &st, msg, sizeof msg), RCP_ERR_STORE);
@@ -1260,12 +1281,11 @@ static void test_constraints(void)
 
 /* ================================================ two instances, one file */
 
-/* Two handles on one file, interleaved call by call, as two instances of a
- * network function would be: each sees the other's commits, and the
- * invariants hold across them. */
-static void test_two_handles(void)
+/* Two handles on one file (or one PostgreSQL database), interleaved call by
+ * call, as two instances of a network function would be: each sees the
+ * other's commits, and the invariants hold across them. */
+static void test_two_handles(const char *url)
 {
-    char url[300], path[300];
     rcp_provision_result r1, r2;
     rcp_hss_subscriber s1, s2;
     rcp_uuid_record got;
@@ -1273,7 +1293,6 @@ static void test_two_handles(void)
     preq p;
     int first = -1;
 
-    file_url(url, sizeof url, path, sizeof path);
     rcp_store *a = open_ok(url);
     rcp_store *b = open_ok(url);
 
@@ -1334,7 +1353,7 @@ static void test_two_handles(void)
     rcp_store_close(b);
 }
 
-/* Real concurrency: threads with their own handles on one file race to
+/* Real concurrency: threads with their own handles on one store race to
  * provision the same UUIDs (each device retried at several instances) and
  * to register and authorize.  Every UUID ends with exactly one IMSI, the
  * IMSIs are distinct and dense, the ledger is gapless. */
@@ -1381,9 +1400,8 @@ static void *race_worker(void *p)
     return NULL;
 }
 
-static void test_threads(void)
+static void test_threads(const char *url)
 {
-    char url[300], path[300];
     pthread_t th[RACE_THREADS];
     race_arg args[RACE_THREADS];
     rcp_allocation al;
@@ -1391,7 +1409,6 @@ static void test_threads(void)
     int reused = 0, created = 0, errors = 0;
     uint64_t n;
 
-    file_url(url, sizeof url, path, sizeof path);
     rcp_store *st = open_ok(url); /* creates the schema before the race */
     for (unsigned t = 0; t < RACE_THREADS; t++) {
         args[t] = (race_arg){.url = url, .id = t};
@@ -1481,13 +1498,489 @@ static void test_locked(void)
     rcp_store_close(st);
 }
 
-/* ------------------------------------------------------------------ main */
-
-/* The semantics, run on memory and on a fresh file each. */
+/* The semantics, run on memory and on a fresh file each (and on
+ * an empty PostgreSQL schema each). */
 static void (*const k_semantics[])(const char *url) = {
     test_digest_covers, test_register,      test_authorize, test_acknowledge, test_ledger,
     test_provision,     test_nonce_consume, test_hss_sqn,   test_alloc_state,
 };
+
+/* ============================================================ PostgreSQL */
+
+/* An empty schema: the next open creates the store. */
+static void pg_fresh(void)
+{
+    rcp_t_pg_reset(g_pg_url);
+}
+
+static int sqn_plus_32(void *ctx, uint64_t sqn, uint64_t *next)
+{
+    (void)ctx;
+    *next = sqn + 32;
+    return 0;
+}
+
+/* Step `step` of a script that touches every table and every call that
+ * writes; run on both backends, the digests must agree after each step. */
+static void same_step(rcp_store *st, int step)
+{
+    static const char imsi1[] = "001010000001000", imsi2[] = "001010000001001";
+    rcp_provision_result res;
+    rcp_hss_subscriber sub;
+    rcp_allocation al;
+    uint8_t u[RCP_UUID_LEN], a[RCP_AUTHZ_ID_LEN], sn[RCP_KID_LEN], n[RCP_NONCE_LEN];
+    preq p;
+    int first = -1;
+
+    switch (step) {
+    case 1:
+        reg(st, 1, 1, 2, T0);
+        reg(st, 2, 2, 1, T0 + 1);
+        break;
+    case 2:
+        CHECK_OK(authorize(st, 1, 10, 1, T0 + 2));
+        CHECK_OK(authorize(st, 1, 11, 2, T0 + 3));
+        uuid_of(u, 2);
+        authz_of(a, 20);
+        sn_of(sn, 1);
+        CHECK_OK(rcp_store_authorize(st, u, a, sn, T0 + 4, T0 + 5, NULL, 0)); /* empty record */
+        break;
+    case 3:
+        CHECK_OK(ack(st, 11, 1, 2, T0 + 6, &first));
+        CHECK(first == 1);
+        CHECK_OK(ack(st, 11, 1, 2, T0 + 7, &first));
+        CHECK(first == 0);
+        break;
+    case 4:
+        preq_init(&p, 1, 1, 10, 1, 1);
+        CHECK_OK(rcp_store_provision(st, &p.req, T0 + 8, &res));
+        CHECK(res.reused == 0 && strcmp(res.sub.imsi, imsi1) == 0);
+        preq_init(&p, 1, 1, 11, 2, 9); /* a retry with another authorization and AuthS */
+        snprintf(p.auths, sizeof p.auths, "auths2.example.net");
+        CHECK_OK(rcp_store_provision(st, &p.req, T0 + 9, &res));
+        CHECK(res.reused == 1);
+        preq_init(&p, 2, 2, 20, 3, 2);
+        CHECK_OK(rcp_store_provision(st, &p.req, T0 + 10, &res));
+        CHECK(strcmp(res.sub.imsi, imsi2) == 0);
+        break;
+    case 5:
+        CHECK_OK(rcp_store_hss_set_sqn(st, imsi1, 0, 0xffffffffffffULL));
+        CHECK_OK(rcp_store_hss_advance(st, imsi2, sqn_plus_32, NULL, &sub));
+        CHECK(sub.sqn == 32);
+        break;
+    case 6:
+        nonce_of(n, 100);
+        CHECK_OK(rcp_store_aka_complete(st, imsi1, n, T0 + 11, &al));
+        CHECK(al.state == RCP_ALLOC_AKA_OK);
+        uuid_of(u, 1);
+        authz_of(a, 11);
+        CHECK_OK(rcp_store_alloc_acked(st, u, a));
+        CHECK_OK(rcp_store_alloc_set_state(st, imsi2, RCP_ALLOC_AKA_OK));
+        break;
+    case 7:
+        nonce_of(n, 200);
+        CHECK_OK(rcp_store_nonce_consume(st, n, (uint64_t)INT64_MAX));
+        /* failures change nothing */
+        CHECK_ERR(authorize(st, 1, 12, 1, T0 + 12), RCP_ERR_REPLAY);
+        CHECK_ERR(authorize(st, 2, 21, 1, T0 + 12), RCP_ERR_LIMIT);
+        CHECK_ERR(rcp_store_nonce_consume(st, n, T0), RCP_ERR_REPLAY);
+        break;
+    default:
+        break;
+    }
+    rcp_wipe(&res, sizeof res);
+    rcp_wipe(&sub, sizeof sub);
+}
+
+#define SAME_STEPS 7
+
+/* Same operations, same digest, on SQLite and on PostgreSQL. */
+static void test_pg_same_digest(void)
+{
+    uint8_t dm[32], dq[32];
+    rcp_ledger_entry *em = malloc(sizeof *em), *eq = malloc(sizeof *eq);
+    uint64_t n = 0;
+
+    pg_fresh();
+    rcp_store *m = open_ok("sqlite::memory:");
+    rcp_store *q = open_ok(g_pg_url);
+    for (int step = 0; step <= SAME_STEPS; step++) {
+        same_step(m, step);
+        same_step(q, step);
+        digest(m, dm);
+        digest(q, dq);
+        if (memcmp(dm, dq, 32) != 0)
+            rcp_t_fail_at(__FILE__, __LINE__, "digests differ after step %d", step);
+        else
+            rcp_t_pass++;
+    }
+    /* and the ledger reads back alike */
+    CHECK_OK(rcp_store_ledger_count(q, 0, &n));
+    CHECK(n == 6);
+    for (uint64_t i = 1; i <= n; i++) {
+        memset(em, 0, sizeof *em);
+        memset(eq, 0, sizeof *eq);
+        CHECK_OK(rcp_store_ledger_get(m, i, em));
+        CHECK_OK(rcp_store_ledger_get(q, i, eq));
+        CHECK_MEM(eq, em, sizeof *em);
+    }
+    free(em);
+    free(eq);
+    rcp_store_close(m);
+    rcp_store_close(q);
+}
+
+/* Closed and reopened: the same content, the same answers. */
+static void test_pg_persistence(void)
+{
+    uint8_t d1[32], d2[32];
+    rcp_provision_result res;
+    rcp_uuid_record got;
+    preq p;
+
+    pg_fresh();
+    rcp_store *st = open_ok(g_pg_url);
+    reg(st, 1, 1, 2, T0);
+    CHECK_OK(authorize(st, 1, 10, 1, T0 + 1));
+    preq_init(&p, 1, 1, 10, 1, 1);
+    CHECK_OK(rcp_store_provision(st, &p.req, T0 + 2, &res));
+    CHECK_OK(rcp_store_hss_set_sqn(st, res.sub.imsi, 0, 32));
+    digest(st, d1);
+    rcp_store_close(st);
+
+    PGconn *c = rcp_t_pg_connect(g_pg_url);
+    CHECK(rcp_t_pg_int(c, "SELECT max(version) FROM schema_version") == RCP_STORE_SCHEMA_VERSION);
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM schema_version") == 1);
+    PQfinish(c);
+
+    st = open_ok(g_pg_url);
+    digest(st, d2);
+    CHECK_MEM(d2, d1, 32);
+    CHECK_OK(rcp_store_uuid_get(st, p.req.uuid, &got));
+    CHECK(got.authorizations == 1 && got.state == RCP_UUID_AUTHORIZED);
+    CHECK_FAILS_CLEAN(st, rcp_store_provision(st, &p.req, T0 + 3, &res), RCP_ERR_REPLAY);
+    preq_init(&p, 1, 1, 11, 2, 2);
+    CHECK_OK(rcp_store_provision(st, &p.req, T0 + 3, &res));
+    CHECK(res.reused == 1 && res.sub.sqn == 32);
+    rcp_wipe(&res, sizeof res);
+    rcp_store_close(st);
+}
+
+/* Schema versions: newer and foreign schemas refused and left untouched,
+ * version 0 migrated, a failed migration rolled back entirely. */
+static void test_pg_schema(void)
+{
+    char msg[RCP_STORE_ERRMSG_MAX];
+    rcp_store *st = NULL;
+    PGconn *c;
+
+    pg_fresh();
+    st = open_ok(g_pg_url);
+    rcp_store_close(st);
+    c = rcp_t_pg_connect(g_pg_url);
+    rcp_t_pg_exec(c, "INSERT INTO schema_version (version) VALUES (2)");
+    st = (rcp_store *)&c;
+    CHECK_ERR(rcp_store_open_ex(g_pg_url, &st, msg, sizeof msg), RCP_ERR_UNSUPPORTED);
+    CHECK(st == NULL);
+    CHECK(strstr(msg, "schema version 2 is newer") != NULL && strstr(msg, "upgrade rcprov"));
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM schema_version") == 2);
+    PQfinish(c);
+
+    /* version 0: an empty schema_version */
+    pg_fresh();
+    c = rcp_t_pg_connect(g_pg_url);
+    rcp_t_pg_exec(c, "CREATE TABLE schema_version (version bigint PRIMARY KEY)");
+    st = open_ok(g_pg_url);
+    reg(st, 1, 1, 1, T0);
+    rcp_store_close(st);
+    CHECK(rcp_t_pg_int(c, "SELECT max(version) FROM schema_version") == RCP_STORE_SCHEMA_VERSION);
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM as_uuid") == 1);
+    PQfinish(c);
+
+    /* a migration that fails half-way changes nothing (DDL is
+     * transactional): the version-0 schema already holds a table it
+     * creates */
+    pg_fresh();
+    c = rcp_t_pg_connect(g_pg_url);
+    rcp_t_pg_exec(c, "CREATE TABLE schema_version (version bigint PRIMARY KEY);"
+                     "CREATE TABLE sn_nonce (x integer)");
+    CHECK_ERR(rcp_store_open_ex(g_pg_url, &st, msg, sizeof msg), RCP_ERR_STORE);
+    CHECK(strstr(msg, "migrating the store schema from version 0 to 1") != NULL);
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM schema_version") == 0);
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 2);
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM pg_proc WHERE proname = 'rcp_refuse'") == 0);
+    PQfinish(c);
+
+    /* a schema that is not ours is refused and left untouched */
+    pg_fresh();
+    c = rcp_t_pg_connect(g_pg_url);
+    rcp_t_pg_exec(c, "CREATE TABLE customers (id integer)");
+    CHECK_ERR(rcp_store_open_ex(g_pg_url, &st, msg, sizeof msg), RCP_ERR_STORE);
+    CHECK(strstr(msg, "not an rcprov store") != NULL);
+    CHECK(st == NULL);
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n "
+                          "ON n.oid = c.relnamespace WHERE n.nspname = 'public'") == 1);
+    PQfinish(c);
+}
+
+/* The schema holds the invariants on its own: writes that bypass the
+ * store's logic are refused (SQLSTATE class 23) and change nothing. */
+static void test_pg_constraints(void)
+{
+    uint8_t d1[32], d2[32];
+    rcp_provision_result res;
+    char state[6];
+    preq p;
+
+    pg_fresh();
+    rcp_store *st = open_ok(g_pg_url);
+    reg(st, 1, 1, 2, T0);
+    reg(st, 2, 2, 1, T0);
+    CHECK_OK(authorize(st, 1, 10, 1, T0 + 1));
+    CHECK_OK(ack(st, 10, 1, 1, T0 + 2, NULL));
+    preq_init(&p, 1, 1, 10, 1, 1);
+    CHECK_OK(rcp_store_provision(st, &p.req, T0 + 3, &res));
+    CHECK_OK(rcp_store_alloc_set_state(st, res.sub.imsi, RCP_ALLOC_AKA_OK));
+    digest(st, d1);
+
+#define Z8 "'\\x0000000000000000'"
+#define U16 "'\\x000102030405060708090a0b0c0d0e0f'"
+    static const char *const refused[] = {
+        /* ledger: append-only, in sequence, one entry per event, causes first */
+        "UPDATE as_ledger SET at = 0 WHERE seq = 1",
+        "DELETE FROM as_ledger WHERE seq = 4",
+        "TRUNCATE as_ledger",
+        "INSERT INTO as_ledger (seq, kind, uuid, authz_id, sn_kid, at, record) "
+        "SELECT 9, kind, uuid, authz_id, sn_kid, at, record FROM as_ledger WHERE seq = 1",
+        "INSERT INTO as_ledger (seq, kind, uuid, authz_id, sn_kid, at, record) "
+        "SELECT 5, kind, uuid, authz_id, sn_kid, at, record FROM as_ledger WHERE seq = 1",
+        "INSERT INTO as_ledger (seq, kind, uuid, authz_id, sn_kid, at, record) "
+        "SELECT 5, kind, uuid, authz_id, sn_kid, at, record FROM as_ledger WHERE seq = 4",
+        "INSERT INTO as_ledger (seq, kind, uuid, authz_id, sn_kid, at, record) "
+        "SELECT 5, 3, uuid, authz_id, " Z8 ", at, record FROM as_ledger WHERE seq = 4",
+        "INSERT INTO as_ledger (seq, kind, uuid, at, record) "
+        "SELECT 5, 2, uuid, registered_at, '' FROM as_uuid WHERE state = 1",
+        /* registry: facts immutable, count and state only grow, USED final */
+        "UPDATE as_uuid SET tre_kid = " Z8,
+        "UPDATE as_uuid SET state = 1, authorizations = 0 WHERE state = 3",
+        "UPDATE as_uuid SET authorizations = 2 WHERE state = 3",
+        "UPDATE as_uuid SET authorizations = 5",
+        "DELETE FROM as_uuid",
+        "TRUNCATE as_uuid CASCADE",
+        /* authorizations: counted, not for a used-up UUID, acked once */
+        "INSERT INTO as_authorization (authz_id, uuid, sn_kid, issued_at, expires_at) "
+        "SELECT '\\x00000000000000000000000000000001', uuid, " Z8 ", 1, 2 "
+        "FROM as_uuid WHERE state = 3",
+        "INSERT INTO as_authorization (authz_id, uuid, sn_kid, issued_at, expires_at) "
+        "SELECT '\\x00000000000000000000000000000001', uuid, " Z8 ", 1, 2 "
+        "FROM as_uuid WHERE state = 1",
+        "UPDATE as_authorization SET acked_at = 1",
+        "DELETE FROM as_authorization",
+        /* SN: IMSIs never released, state forward only, nonces stay */
+        "UPDATE sn_allocation SET state = 1",
+        "UPDATE sn_allocation SET imsi = '001010000009999'",
+        "DELETE FROM sn_allocation",
+        "TRUNCATE hss_subscriber CASCADE",
+        "INSERT INTO sn_allocation (imsi, uuid, authz_id, tre_kid, auths, state, allocated_at) "
+        "SELECT '001010000009999', " U16 ", authz_id, tre_kid, auths, 1, 0 FROM sn_allocation",
+        "INSERT INTO sn_allocation (imsi, uuid, authz_id, tre_kid, auths, state, allocated_at) "
+        "SELECT imsi, " U16 ", authz_id, tre_kid, auths, 1, 0 FROM sn_allocation",
+        "UPDATE sn_allocation SET auths = ''",
+        "INSERT INTO sn_nonce VALUES (" U16 ", '\\x01', 0)",
+        "DELETE FROM sn_nonce",
+        "TRUNCATE sn_nonce",
+        "UPDATE sn_nonce SET consumed_at = 0",
+        "INSERT INTO sn_nonce SELECT nonce, uuid, 0 FROM sn_nonce",
+        /* HSS: only SQN changes, within 48 bits; a subscriber with an
+         * allocation stays; IMSIs are 15 digits */
+        "UPDATE hss_subscriber SET k = '\\x00000000000000000000000000000000'",
+        "UPDATE hss_subscriber SET sqn = 281474976710656",
+        "UPDATE hss_subscriber SET sqn = -1",
+        "DELETE FROM hss_subscriber",
+        "INSERT INTO hss_subscriber SELECT '00101000000100x', k, opc, r1, r2, r3, r4, r5, c1, "
+        "c2, c3, c4, c5, 0 FROM hss_subscriber",
+        "INSERT INTO hss_subscriber SELECT '001010000001999', 'text-k', opc, r1, r2, r3, r4, "
+        "r5, c1, c2, c3, c4, c5, 0 FROM hss_subscriber",
+        "INSERT INTO hss_subscriber SELECT '001010000001999', k, opc, 128, r2, r3, r4, r5, c1, "
+        "c2, c3, c4, c5, 0 FROM hss_subscriber",
+        "INSERT INTO schema_version (version) VALUES (0)",
+    };
+#undef Z8
+#undef U16
+    PGconn *c = rcp_t_pg_connect(g_pg_url);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        rcp_t_pg_try(c, refused[i], state);
+        if (strncmp(state, "23", 2) != 0)
+            rcp_t_fail_at(__FILE__, __LINE__, "not refused (SQLSTATE \"%s\"): %s", state,
+                          refused[i]);
+        else
+            rcp_t_pass++;
+    }
+    PQfinish(c);
+    digest(st, d2);
+    CHECK_MEM(d2, d1, 32);
+    rcp_wipe(&res, sizeof res);
+    rcp_store_close(st);
+}
+
+/* Several processes' first open of one empty database at once: the
+ * migration lock makes one create the schema and the others find it. */
+#define OPEN_RACE 6
+
+typedef struct {
+    pthread_barrier_t *go;
+    int ret;
+    char msg[RCP_STORE_ERRMSG_MAX];
+} open_race_arg;
+
+static void *open_race_worker(void *p)
+{
+    open_race_arg *a = p;
+    rcp_store *st = NULL;
+
+    pthread_barrier_wait(a->go);
+    a->ret = rcp_store_open_ex(g_pg_url, &st, a->msg, sizeof a->msg);
+    rcp_store_close(st);
+    return NULL;
+}
+
+static void test_pg_open_race(void)
+{
+    pthread_t th[OPEN_RACE];
+    open_race_arg args[OPEN_RACE];
+    pthread_barrier_t go;
+
+    pg_fresh();
+    CHECK(pthread_barrier_init(&go, NULL, OPEN_RACE) == 0);
+    for (int i = 0; i < OPEN_RACE; i++) {
+        args[i] = (open_race_arg){.go = &go, .ret = -1};
+        CHECK(pthread_create(&th[i], NULL, open_race_worker, &args[i]) == 0);
+    }
+    for (int i = 0; i < OPEN_RACE; i++) {
+        CHECK(pthread_join(th[i], NULL) == 0);
+        if (args[i].ret != 0)
+            rcp_t_fail_at(__FILE__, __LINE__, "concurrent open %d: %s: %s", i,
+                          rcp_errname(args[i].ret), args[i].msg);
+        else
+            rcp_t_pass++;
+    }
+    pthread_barrier_destroy(&go);
+    PGconn *c = rcp_t_pg_connect(g_pg_url);
+    CHECK(rcp_t_pg_int(c, "SELECT count(*) FROM schema_version") == 1);
+    PQfinish(c);
+}
+
+/* The server drops the connection (restart, failover, an administrator):
+ * the next call reconnects, re-prepares and succeeds; a transaction cut
+ * before its COMMIT is run again on the new connection. */
+static void test_pg_reconnect(void)
+{
+    static const char kill_sql[] =
+        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+        "WHERE application_name = 'rcprov' AND pid <> pg_backend_pid()";
+    rcp_uuid_record got;
+    uint8_t u[RCP_UUID_LEN], d1[32], d2[32];
+
+    pg_fresh();
+    rcp_store *st = open_ok(g_pg_url);
+    PGconn *c = rcp_t_pg_connect(g_pg_url);
+    reg(st, 1, 1, 2, T0);
+    uuid_of(u, 1);
+    CHECK(rcp_t_pg_int(c, kill_sql) == 1);
+    CHECK_OK(rcp_store_uuid_get(st, u, &got)); /* a read */
+    CHECK(got.state == RCP_UUID_REGISTERED);
+    CHECK(rcp_t_pg_int(c, kill_sql) == 1);
+    CHECK_OK(authorize(st, 1, 10, 1, T0 + 1)); /* a transaction */
+    CHECK(strcmp(rcp_store_errmsg(st), "") == 0);
+    CHECK(rcp_t_pg_int(c, kill_sql) == 1);
+    digest(st, d1); /* a snapshot transaction */
+    CHECK(rcp_t_pg_int(c, kill_sql) == 1);
+    digest(st, d2);
+    CHECK_MEM(d2, d1, 32);
+    CHECK(ledger_n(st, 0) == 2);
+    PQfinish(c);
+    rcp_store_close(st);
+}
+
+/* A deadlock is run again, not reported: a raw connection holds the ledger
+ * lock while an authorization holds its UUID's row and waits for the
+ * ledger; then the raw connection asks for the UUID's row.  PostgreSQL
+ * aborts the store's transaction (the raw session's deadlock_timeout is
+ * long, so the store's backend detects the cycle), the raw connection gets
+ * the row, commits, and the store's second run succeeds. */
+typedef struct {
+    rcp_store *st;
+    int ret;
+} deadlock_arg;
+
+static void *deadlock_worker(void *p)
+{
+    deadlock_arg *a = p;
+    a->ret = authorize(a->st, 1, 10, 1, T0 + 1);
+    return NULL;
+}
+
+static void test_pg_deadlock_retry(void)
+{
+    struct timespec ms10 = {.tv_sec = 0, .tv_nsec = 10000000L};
+    deadlock_arg arg = {.ret = -1};
+    char state[6];
+    pthread_t th;
+    int waited = 0;
+
+    pg_fresh();
+    arg.st = open_ok(g_pg_url);
+    reg(arg.st, 1, 1, 2, T0);
+    PGconn *holder = rcp_t_pg_connect(g_pg_url), *watch = rcp_t_pg_connect(g_pg_url);
+    rcp_t_pg_exec(holder, "SET deadlock_timeout = '60s'; BEGIN;"
+                          "LOCK TABLE as_ledger IN SHARE ROW EXCLUSIVE MODE");
+    CHECK(pthread_create(&th, NULL, deadlock_worker, &arg) == 0);
+    /* until the authorization waits for the ledger (its UUID row locked) */
+    while (rcp_t_pg_int(watch, "SELECT count(*) FROM pg_locks l JOIN pg_class c "
+                               "ON c.oid = l.relation WHERE NOT l.granted "
+                               "AND c.relname = 'as_ledger'") < 1 &&
+           waited++ < 1000)
+        nanosleep(&ms10, NULL);
+    CHECK(waited < 1000);
+    /* the cycle: this waits until PostgreSQL aborts the store's run */
+    CHECK(rcp_t_pg_try(holder, "SELECT 1 FROM as_uuid FOR UPDATE", state)[0] == '\0');
+    rcp_t_pg_exec(holder, "COMMIT");
+    CHECK(pthread_join(th, NULL) == 0);
+    CHECK_OK(arg.ret);
+    CHECK(strcmp(rcp_store_errmsg(arg.st), "") == 0);
+    CHECK(ledger_n(arg.st, RCP_LEDGER_AUTHORIZE) == 1);
+    CHECK(rcp_t_pg_int(watch, "SELECT authorizations FROM as_uuid") == 1);
+    PQfinish(holder);
+    PQfinish(watch);
+    rcp_store_close(arg.st);
+}
+
+/* Every PostgreSQL case; returns after printing their count. */
+static void run_postgres(void)
+{
+    long pass0 = rcp_t_pass, fail0 = rcp_t_fail;
+
+    for (size_t i = 0; i < sizeof k_semantics / sizeof k_semantics[0]; i++) {
+        pg_fresh();
+        k_semantics[i](g_pg_url);
+    }
+    pg_fresh();
+    test_two_handles(g_pg_url);
+    pg_fresh();
+    test_threads(g_pg_url);
+    test_pg_same_digest();
+    test_pg_persistence();
+    test_pg_schema();
+    test_pg_constraints();
+    test_pg_open_race();
+    test_pg_reconnect();
+    test_pg_deadlock_retry();
+    printf("test_store: on PostgreSQL: %ld passed, %ld failed\n", rcp_t_pass - pass0,
+           rcp_t_fail - fail0);
+}
+
+/* ------------------------------------------------------------------ main */
+
 
 static void remove_dir(void)
 {
@@ -1512,6 +2005,9 @@ int main(void)
         return 1;
     }
     atexit(remove_dir); /* also after an exit(1) in open_ok */
+    g_pg_url = getenv("RCP_PG_URL");
+    if (g_pg_url != NULL && g_pg_url[0] == '\0')
+        g_pg_url = NULL;
     test_open_errors();
     test_fresh_digest();
     test_digest_as_tables();
@@ -1523,8 +2019,16 @@ int main(void)
     test_persistence();
     test_schema_versions();
     test_constraints();
-    test_two_handles();
-    test_threads();
+    file_url(url, sizeof url, path, sizeof path);
+    test_two_handles(url);
+    file_url(url, sizeof url, path, sizeof path);
+    test_threads(url);
     test_locked();
+    printf("test_store: on SQLite: %ld passed, %ld failed\n", rcp_t_pass, rcp_t_fail);
+    if (g_pg_url != NULL)
+        run_postgres();
+    else
+        printf("test_store: RCP_PG_URL not set: the PostgreSQL cases did not run "
+               "(tests/scripts/store_pg.sh runs them)\n");
     return rcp_t_done("test_store");
 }

@@ -1,13 +1,19 @@
 /* The Serving Network's composite store transactions: AKA completion,
- * acknowledgement, SQN advance.  Each failure leaves the store unchanged. */
+ * acknowledgement, SQN advance.  Each failure leaves the store unchanged.
+ * On SQLite (in memory), and on PostgreSQL too when $RCP_PG_URL is set
+ * (tests/scripts/store_pg.sh), on an empty schema. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 #include "rcprov/aka.h"
 #include "rcprov/bytes.h"
 #include "rcprov/store.h"
+#include "tools/pg_test.h"
 
-static rcp_store *provisioned(char imsi[RCP_IMSI_MAX + 1], uint8_t authz[16], uint8_t uuid[16])
+static rcp_store *provisioned(const char *url, char imsi[RCP_IMSI_MAX + 1], uint8_t authz[16],
+                              uint8_t uuid[16])
 {
     rcp_store *st = NULL;
     rcp_milenage_consts c;
@@ -31,7 +37,10 @@ static rcp_store *provisioned(char imsi[RCP_IMSI_MAX + 1], uint8_t authz[16], ui
     rq.k = k;
     rq.opc = opc;
     rq.consts = &c;
-    CHECK_OK(rcp_store_open("sqlite::memory:", &st));
+    if (rcp_store_open(url, &st) != 0) {
+        rcp_t_fail_at(__FILE__, __LINE__, "cannot open %s", url);
+        exit(rcp_t_done("test_store_sn"));
+    }
     CHECK_OK(rcp_store_provision(st, &rq, 100, &pr));
     memcpy(imsi, pr.sub.imsi, RCP_IMSI_MAX + 1);
     rcp_wipe(&pr, sizeof pr);
@@ -56,13 +65,13 @@ static int refuse(void *ctx, uint64_t sqn, uint64_t *next)
     return RCP_ERR_RANGE;
 }
 
-int main(void)
+static void run(const char *url)
 {
     char imsi[RCP_IMSI_MAX + 1];
     uint8_t authz[16], uuid[16], before[32], after[32], rand[16];
     rcp_allocation al;
     rcp_hss_subscriber sub;
-    rcp_store *st = provisioned(imsi, authz, uuid);
+    rcp_store *st = provisioned(url, imsi, authz, uuid);
     memset(rand, 0x55, sizeof rand);
 
     /* SQN advance: read-modify-write in one transaction. */
@@ -121,5 +130,22 @@ int main(void)
     CHECK_ERR(rcp_store_hss_advance(st, imsi, NULL, NULL, &sub), RCP_ERR_INVALID_ARG);
     rcp_wipe(&sub, sizeof sub);
     rcp_store_close(st);
+}
+
+int main(void)
+{
+    const char *pg_url = getenv("RCP_PG_URL");
+    long pass0, fail0;
+
+    run("sqlite::memory:");
+    printf("test_store_sn: on SQLite: %ld passed, %ld failed\n", rcp_t_pass, rcp_t_fail);
+    if (pg_url != NULL && pg_url[0] != '\0') {
+        pass0 = rcp_t_pass;
+        fail0 = rcp_t_fail;
+        rcp_t_pg_reset(pg_url);
+        run(pg_url);
+        printf("test_store_sn: on PostgreSQL: %ld passed, %ld failed\n", rcp_t_pass - pass0,
+               rcp_t_fail - fail0);
+    }
     return rcp_t_done("test_store_sn");
 }
