@@ -29,11 +29,16 @@ static void finish(netdev *d, int err, const char *why)
     progress(d, err ? "failed" : "done");
 }
 
-/* Worth trying again later: the network or a peer, not the protocol. */
+/* Worth a fresh exchange from the saved state: the network or a peer, not
+ * the protocol.  RCP_ERR_REPLAY too: a confirmable request retransmitted
+ * while the SN was slow can reach it twice (CoAP servers need not cache
+ * answers); the second copy is refused as a replay after the first one
+ * took effect and its answer was lost.  A fresh exchange (a new attach, or
+ * a new AKA once provisioned) is the way on. */
 static int retryable(int err)
 {
     return err == RCP_ERR_TIMEOUT || err == RCP_ERR_UNAVAILABLE || err == RCP_ERR_EXPIRED ||
-           err == RCP_ERR_IO;
+           err == RCP_ERR_IO || err == RCP_ERR_REPLAY;
 }
 
 static void schedule_retry(netdev *d, int err, const char *why)

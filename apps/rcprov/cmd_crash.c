@@ -42,7 +42,7 @@ static void usage(FILE *f)
 
 struct chaos {
     lab *L;
-    unsigned kills_left, kills_sn, kills_auths;
+    unsigned kills_left, kills_sn, kills_auths, kills_under_load;
     unsigned interval_ms;
     uint64_t next_ms;
     unsigned seed;
@@ -82,6 +82,8 @@ static void chaos_tick(void *ctx, size_t done, size_t ok, size_t failed)
         return;
     }
     c->kills_left--;
+    if (done < c->L->o.devices)
+        c->kills_under_load++;
     if (sn)
         c->kills_sn++;
     else
@@ -345,19 +347,21 @@ int cmd_crash(int argc, char **argv)
     if (json) {
         printf("{\"flow\": \"uuid-attach\", \"store\": \"%s\", \"instances\": %llu, "
                "\"devices\": %llu, \"done\": %zu, \"failed\": %zu, \"kills\": %llu, "
-               "\"kills_sn\": %u, \"kills_auths\": %u, \"device_retries\": %u, "
+               "\"kills_sn\": %u, \"kills_auths\": %u, \"kills_under_load\": %u, "
+               "\"device_retries\": %u, "
                "\"authorizations\": %llu, \"acknowledgements\": %llu, \"checks\": %zu, "
                "\"check_failures\": %zu, \"daemons_stopped_cleanly\": %s, \"elapsed_s\": %ld, "
                "\"ok\": %s}\n",
                backend, inst, n, (size_t)n - failed, failed, kills - c.kills_left, c.kills_sn,
-               c.kills_auths, retries, (unsigned long long)authz, (unsigned long long)acks,
+               c.kills_auths, c.kills_under_load, retries, (unsigned long long)authz, (unsigned long long)acks,
                v.checks, v.failures, clean ? "true" : "false", (long)(time(NULL) - t0),
                ok ? "true" : "false");
     } else {
         printf("crash test, uuid-attach, %s store, %llu SN + %llu AuthS instances:\n", backend,
                inst, inst);
-        printf("  %llu kills with SIGKILL (%u SN, %u AuthS), each followed by a restart\n",
-               kills - c.kills_left, c.kills_sn, c.kills_auths);
+        printf("  %llu kills with SIGKILL (%u SN, %u AuthS; %u while devices were running), "
+               "each followed by a restart\n",
+               kills - c.kills_left, c.kills_sn, c.kills_auths, c.kills_under_load);
         printf("  %zu/%llu devices provisioned and AKA verified, %u retries in all\n",
                (size_t)n - failed, n, retries);
         printf("  ledger: %llu authorizations, %llu acknowledgements\n",

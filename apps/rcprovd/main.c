@@ -193,6 +193,14 @@ int main(int argc, char **argv)
      * that know each other). */
     if (nd->net.peer_nstart == 0)
         nd->net.peer_nstart = 32;
+    /* A peer that restarted is noticed in seconds (then a new DTLS session
+     * is opened), well before a device gives up on its own request. */
+    if (nd->net.ack_timeout_ms == 0)
+        nd->net.ack_timeout_ms = 1000;
+    if (nd->net.max_retransmit == 0)
+        nd->net.max_retransmit = 2;
+    if (nd->net.request_timeout_ms == 0)
+        nd->net.request_timeout_ms = 8000;
     int ret = rcp_net_new(&nd->net, &net);
     if (ret == 0)
         ret = setup(nd, net, &at);

@@ -591,6 +591,10 @@ static void request_done(rcp_net *n, struct request *r, int err, const uint8_t *
     request_unlink(n, r);
     if (err)
         n->st.failures++;
+    /* A peer that stopped answering may have restarted and forgotten the
+     * (DTLS) session: the next request opens a fresh one. */
+    if ((err == RCP_ERR_TIMEOUT || err == RCP_ERR_IO) && r->conn)
+        r->conn->dead = 1;
     if (r->cb) {
         r->cb(r->cb_ctx, err, msg, len, why);
         free(r);
