@@ -1,7 +1,7 @@
 /*
  * rcprov — the store: what network roles persist.
  *
- * One interface, several backends (SQLite now, PostgreSQL later).  Every
+ * One interface, two backends (SQLite, PostgreSQL; docs/store.md).  Every
  * invariant that must hold across instances of a network function is
  * enforced here, inside one transaction, not in process memory:
  *   - a UUID is authorized no more often than its policy allows, and never
@@ -48,8 +48,9 @@ typedef struct rcp_store rcp_store;
 #define RCP_STORE_NAME_MAX 253   /* FQDNs */
 #define RCP_STORE_ERRMSG_MAX 256 /* bytes of an error message, NUL included */
 
-/* Open a store by URL: "sqlite::memory:" (private in-memory database) or
- * "sqlite:PATH" (file, created when missing).  The schema is created or
+/* Open a store by URL: "sqlite::memory:" (private in-memory database),
+ * "sqlite:PATH" (file, created when missing) or "postgresql://USER@HOST:PORT/DB"
+ * ("postgres://" too; libpq's URI form).  The schema is created or
  * migrated to RCP_STORE_SCHEMA_VERSION.  Errors: RCP_ERR_INVALID_ARG (URL
  * not understood), RCP_ERR_UNSUPPORTED (backend not built, or a schema newer
  * than this code), RCP_ERR_STORE (could not open/migrate). */

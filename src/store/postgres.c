@@ -20,10 +20,11 @@
  *    waited for, and "no row inserted" is the answer (REPLAY, EXISTS).
  *  - Constraints and triggers of postgres_schema.c hold every invariant on
  *    their own, whatever writes.
- *  - A deadlock (40P01) or serialization failure (40001) rolls back and
- *    runs the whole call again, at most PG_TX_ATTEMPTS times.  Any other
- *    failure rolls back, so a call that fails changes nothing; outputs are
- *    written only after the commit.
+ *  - A deadlock (40P01), a serialization failure (40001) or a connection
+ *    lost before the COMMIT was sent rolls back and runs the whole call
+ *    again, at most PG_TX_ATTEMPTS times.  Any other failure rolls back, so
+ *    a call that fails changes nothing; outputs are written only after the
+ *    commit.
  *
  * Statements are prepared once per connection (again after a reconnect)
  * with typed parameters; values travel in binary (bytea, int8) or as text
@@ -41,9 +42,9 @@
 #include "store/postgres_schema.h"
 #include "store/store_impl.h"
 
-#define PG_TX_ATTEMPTS 10          /* runs of one call before a deadlock is reported */
-#define PG_LOCK_TIMEOUT "5000"     /* ms a statement waits for a lock, as SQLite's busy timeout */
-#define PG_CONNECT_TIMEOUT "10"    /* s, unless the URL sets connect_timeout */
+#define PG_TX_ATTEMPTS 10            /* runs of one call before a deadlock is reported */
+#define PG_LOCK_TIMEOUT "5000"       /* ms a statement waits for a lock, as SQLite's busy timeout */
+#define PG_CONNECT_TIMEOUT "10"      /* s, unless the URL sets connect_timeout */
 #define PG_SERVER_VERSION_MIN 110000 /* EXECUTE FUNCTION in CREATE TRIGGER */
 
 /* Transaction-scoped advisory lock keys ("rcp" + a number): database-wide,
@@ -163,9 +164,7 @@ static const struct {
     [Q_HSS_MAX_IMSI] = {"SELECT max(imsi) FROM hss_subscriber WHERE imsi BETWEEN $1 AND $2",
                         2,
                         {T, T}},
-    [Q_HSS_CAS] = {"UPDATE hss_subscriber SET sqn = $3 WHERE imsi = $1 AND sqn = $2",
-                   3,
-                   {T, I, I}},
+    [Q_HSS_CAS] = {"UPDATE hss_subscriber SET sqn = $3 WHERE imsi = $1 AND sqn = $2", 3, {T, I, I}},
     [Q_ADVISORY_LOCK] = {"SELECT pg_advisory_xact_lock($1)", 1, {I}},
     [Q_ALLOC_BY_UUID] = {ALLOC_COLS "WHERE uuid = $1", 1, {B}},
     [Q_ALLOC_BY_IMSI] = {ALLOC_COLS "WHERE imsi = $1", 1, {T}},
@@ -268,14 +267,14 @@ static int pg_fail(pg_store *s, const PGresult *res, const char *what)
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     int err = RCP_ERR_STORE;
 
-    /* the primary message names constraints, never values; DETAIL may
-     * quote a whole row, K included, and is never used */
+    /* the primary message names the constraint or the rule broken; DETAIL
+     * may quote a whole row, K included, and is never used */
     one_line(text, sizeof text,
              primary != NULL ? primary
              : res != NULL   ? PQresultErrorMessage(res)
                              : PQerrorMessage(s->conn));
-    if (state != NULL && (strcmp(state, PG_SQLSTATE_SERIALIZATION) == 0 ||
-                          strcmp(state, PG_SQLSTATE_DEADLOCK) == 0))
+    if (state != NULL &&
+        (strcmp(state, PG_SQLSTATE_SERIALIZATION) == 0 || strcmp(state, PG_SQLSTATE_DEADLOCK) == 0))
         s->retry = 1;
     if (res == NULL && PQstatus(s->conn) == CONNECTION_OK)
         err = RCP_ERR_NO_MEMORY; /* libpq returns no result only when out of memory */
@@ -339,6 +338,18 @@ static void p_null(pg_params *p)
 
 /* ------------------------------------------------------------ statements */
 
+/* A constant statement without parameters (transaction control, LOCK). */
+static int pg_cmd(pg_store *s, const char *sql, const char *what)
+{
+    PGresult *res = PQexec(s->conn, sql);
+    int ret = RCP_OK;
+
+    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+        ret = pg_fail(s, res, what);
+    PQclear(res);
+    return ret;
+}
+
 static void stmt_name(enum pg_stmt_id id, char name[16])
 {
     static const char digits[] = "0123456789";
@@ -351,13 +362,17 @@ static void stmt_name(enum pg_stmt_id id, char name[16])
 static int prepare_all(pg_store *s)
 {
     char name[16];
+    /* a previous attempt on this connection may have prepared some */
+    int ret = pg_cmd(s, "DEALLOCATE ALL", "preparing the statements");
 
+    if (ret)
+        return ret;
     for (int id = 0; id < Q_COUNT; id++) {
         PGresult *res;
         stmt_name((enum pg_stmt_id)id, name);
         res = PQprepare(s->conn, name, k_stmt[id].sql, k_stmt[id].nparams, k_stmt[id].types);
         if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-            int ret = pg_fail(s, res, "preparing a statement");
+            ret = pg_fail(s, res, "preparing a statement");
             PQclear(res);
             return ret;
         }
@@ -415,18 +430,6 @@ static int pg_change(pg_store *s, enum pg_stmt_id id, const pg_params *p, long *
     *changed = affected(res);
     PQclear(res);
     return RCP_OK;
-}
-
-/* A constant statement without parameters (transaction control, LOCK). */
-static int pg_cmd(pg_store *s, const char *sql, const char *what)
-{
-    PGresult *res = PQexec(s->conn, sql);
-    int ret = RCP_OK;
-
-    if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
-        ret = pg_fail(s, res, what);
-    PQclear(res);
-    return ret;
 }
 
 /* Zero every value a result holds before it is freed (K, OPc). */
@@ -902,8 +905,8 @@ static int schema_version_insert(pg_store *s, int64_t version)
     int ret = RCP_OK;
 
     p_int(&p, version);
-    res = PQexecParams(s->conn, "INSERT INTO schema_version (version) VALUES ($1)", 1, types,
-                       p.val, p.len, p.fmt, 1);
+    res = PQexecParams(s->conn, "INSERT INTO schema_version (version) VALUES ($1)", 1, types, p.val,
+                       p.len, p.fmt, 1);
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
         ret = pg_fail(s, res, "recording the schema version");
     PQclear(res);
@@ -927,8 +930,8 @@ static int schema_migrate(pg_store *s)
         goto cleanup;
     /* the statements are prepared after the migration: this one is not */
     p_int(&p, PG_LOCK_MIGRATE);
-    res = PQexecParams(s->conn, k_stmt[Q_ADVISORY_LOCK].sql, 1, k_stmt[Q_ADVISORY_LOCK].types, p.val,
-                       p.len, p.fmt, 1);
+    res = PQexecParams(s->conn, k_stmt[Q_ADVISORY_LOCK].sql, 1, k_stmt[Q_ADVISORY_LOCK].types,
+                       p.val, p.len, p.fmt, 1);
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK)
         ret = pg_fail(s, res, "taking the migration lock");
     PQclear(res);
@@ -1102,8 +1105,8 @@ static int digest_table(pg_store *s, rcp_store_digest_ctx *d, int t)
         PQclear(res);
     }
     if (ret == 0 && !done)
-        ret = rcp_store_fail(&s->base, RCP_ERR_STORE, "%s: the query ended without its result",
-                             what);
+        ret =
+            rcp_store_fail(&s->base, RCP_ERR_STORE, "%s: the query ended without its result", what);
     if (ret == 0)
         rcp_store_digest_table_end(d, k_digest_tables[t]);
     return ret;
@@ -1213,7 +1216,7 @@ typedef struct {
     const uint8_t *key; /* UUID, authz_id */
     const char *imsi;
     enum pg_stmt_id id;
-    int64_t n;  /* kind, seq, max */
+    int64_t n; /* kind, seq, max */
     void *out;
     uint64_t count;
     size_t rows;
@@ -1690,8 +1693,8 @@ static int aka_complete_body(pg_store *s, void *ctx)
     int ret = read_alloc(s, Q_ALLOC_BY_IMSI, c->imsi, &c->a, &found);
 
     if (ret == 0 && !found)
-        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND, "IMSI %s has no IMSI allocation",
-                             c->imsi);
+        ret =
+            rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND, "IMSI %s has no IMSI allocation", c->imsi);
     if (ret == 0)
         ret = nonce_take(s, c->key, NULL, c->now, "AKA RAND");
     if (ret == 0)
@@ -1764,8 +1767,8 @@ static int hss_advance_body(pg_store *s, void *ctx)
     int ret = read_hss(s, Q_HSS_LOCK, c->imsi, &c->sub, &found);
 
     if (ret == 0 && !found)
-        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND,
-                             "IMSI %s is not a subscriber of this HSS", c->imsi);
+        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND, "IMSI %s is not a subscriber of this HSS",
+                             c->imsi);
     if (ret == 0)
         ret = c->next(c->next_ctx, c->sub.sqn, &sqn);
     if (ret == 0 && sqn > RCP_SQN_HE_MAX)
@@ -1810,8 +1813,8 @@ static int hss_get_body(pg_store *s, void *ctx)
     int ret = read_hss(s, Q_HSS_GET, c->imsi, c->out, &found);
 
     if (ret == 0 && !found)
-        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND,
-                             "IMSI %s is not a subscriber of this HSS", c->imsi);
+        ret = rcp_store_fail(&s->base, RCP_ERR_NOT_FOUND, "IMSI %s is not a subscriber of this HSS",
+                             c->imsi);
     return ret;
 }
 

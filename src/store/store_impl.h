@@ -1,7 +1,7 @@
 /*
  * rcprov store — the interface between the front (src/store/store.c: URL
- * dispatch, argument validation) and one backend (src/store/sqlite.c now,
- * PostgreSQL later).  Internal to src/store.
+ * dispatch, argument validation) and one backend (src/store/sqlite.c,
+ * src/store/postgres.c).  Internal to src/store.
  *
  * The front checks every argument a backend could misread (NULLs, lengths,
  * digits, ranges, times that fit int64) before it calls a backend, so a

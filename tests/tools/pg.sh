@@ -5,7 +5,8 @@
 #   rcp_pg_createdb NAME    # another database; prints its URL
 #
 # Everything (server, data, sockets) is stopped and removed when the
-# sourcing shell exits (an EXIT trap; INT and TERM exit through it).  The
+# sourcing shell exits (an EXIT trap, run before the one the caller had set
+# when rcp_pg_start ran; INT and TERM exit through it).  The
 # server listens on 127.0.0.1 only, trusts local connections (nothing else
 # can reach it), runs with fsync off, and runs as an unprivileged user:
 # PostgreSQL refuses root, so as root (CI) the cluster belongs to `nobody`,
@@ -43,7 +44,7 @@ rcp_pg_find_bin() {
     RCP_PG_BIN=/usr/lib/postgresql/15/bin
     return 0
   fi
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
+  for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V); do
     [ -x "$d/initdb" ] && RCP_PG_BIN=$d
   done
   [ -n "${RCP_PG_BIN:-}" ] ||
@@ -70,7 +71,6 @@ rcp_pg_stop() {
 }
 
 rcp_pg_start() {
-  local attempt
   rcp_pg_find_bin || return 1
   command -v python3 >/dev/null 2>&1 || rcp_pg_fail "python3 is needed to pick a free port" ||
     return 1
@@ -85,7 +85,16 @@ rcp_pg_start() {
     RCP_PG_USER=$(id -un)
     RCP_PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rcp_pg.XXXXXX") || return 1
   fi
-  trap rcp_pg_stop EXIT
+  # stop the cluster first, then whatever the caller's EXIT trap does
+  local prev
+  prev=$(trap -p EXIT)
+  if [ -n "$prev" ]; then
+    eval "set -- $prev" # trap -- 'COMMAND' EXIT
+    # shellcheck disable=SC2064 # the caller's command, expanded now on purpose
+    trap "rcp_pg_stop; $3" EXIT
+  else
+    trap rcp_pg_stop EXIT
+  fi
   trap 'exit 130' INT
   trap 'exit 143' TERM
   mkdir -p "$RCP_PG_DIR/sock"
@@ -98,7 +107,7 @@ rcp_pg_start() {
     return 1
   fi
   # a port that was free a moment ago may be taken meanwhile: try again
-  for attempt in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     RCP_PG_PORT=$(rcp_pg_free_port) || return 1
     if rcp_pg_as_owner "$RCP_PG_BIN/pg_ctl" -D "$RCP_PG_DIR/data" -l "$RCP_PG_DIR/server.log" \
       -w -t 60 -o "-k $RCP_PG_DIR/sock -h 127.0.0.1 -p $RCP_PG_PORT -F" start >/dev/null 2>&1; then

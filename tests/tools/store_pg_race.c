@@ -38,9 +38,9 @@
 #define PROCS_MAX 32
 #define UUIDS_DEFAULT 40
 #define UUIDS_MAX 200
-#define MAX_AUTHZ 3   /* each UUID's policy */
-#define ADVANCES 5    /* hss_advance calls per process and UUID */
-#define SQN_STEP 32   /* what each advance adds */
+#define MAX_AUTHZ 3 /* each UUID's policy */
+#define ADVANCES 5  /* hss_advance calls per process and UUID */
+#define SQN_STEP 32 /* what each advance adds */
 #define MSIN_FIRST 1000
 #define T0 1700000000ULL
 #define DAY 86400ULL
@@ -486,8 +486,7 @@ static void check_sql(void)
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         long long v = rcp_t_pg_int(c, q[i].sql);
         if (v != q[i].want)
-            rcp_t_fail_at(__FILE__, __LINE__, "%s: %lld, expected %lld", q[i].what, v,
-                          q[i].want);
+            rcp_t_fail_at(__FILE__, __LINE__, "%s: %lld, expected %lld", q[i].what, v, q[i].want);
         else
             rcp_t_pass++;
     }
@@ -500,9 +499,8 @@ static void report(const totals *t)
     printf("  AS: %u registered (%u repeats), %u authorizations granted (%u refused: limit "
            "%u, used up %u), %u first acks (%u repeated, %u refused for another "
            "authorization, %u for an authorization not granted)\n",
-           t->created, g_procs * g_uuids - t->created, t->granted_all,
-           t->limit + t->used_up, t->limit, t->used_up, t->ack_first_all, t->ack_repeat,
-           t->ack_replay, t->ack_unknown);
+           t->created, g_procs * g_uuids - t->created, t->granted_all, t->limit + t->used_up,
+           t->limit, t->used_up, t->ack_first_all, t->ack_repeat, t->ack_replay, t->ack_unknown);
     printf("  SN: %u IMSIs allocated (%u retries got theirs back), shared nonces %u consumed "
            "/ %u replays refused, AKA RANDs %u / %u, %u SQN advances, compare-and-set %u won "
            "/ %u lost, %u acks taken / %u refused before AKA\n",
@@ -534,8 +532,8 @@ int main(int argc, char **argv)
         return 2;
     }
     rcp_t_pg_reset(g_url); /* an empty database: the workers' opens race to create it */
-    res = mmap(NULL, sizeof *res * g_procs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-               -1, 0);
+    res = mmap(NULL, sizeof *res * g_procs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+               0);
     if (res == MAP_FAILED || pipe(go) != 0) {
         perror("store_pg_race");
         return 1;

@@ -10,7 +10,8 @@
  * runs on PostgreSQL too, each on an empty schema, plus PostgreSQL's own:
  * the same operations give the same digest as SQLite, schema versions and
  * migrations (also two openers at once), constraints checked with a raw
- * connection, a reconnect after the server dropped the connection.
+ * connection, a reconnect after the server dropped the connection, a
+ * deadlock run again, a lock held past the lock timeout.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -229,9 +230,9 @@ static void test_open_errors(void)
     CHECK_ERR(rcp_store_open("SQLITE::memory:", &st), RCP_ERR_INVALID_ARG);
     /* PostgreSQL: nothing listens on port 1 of the loopback; libpq's
      * message, never the password */
-    CHECK_ERR(rcp_store_open_ex("postgresql://rcprov:s3cret-pw@127.0.0.1:1/rcprov", &st, msg,
-                                sizeof msg),
-              RCP_ERR_STORE);
+    CHECK_ERR(
+        rcp_store_open_ex("postgresql://rcprov:s3cret-pw@127.0.0.1:1/rcprov", &st, msg, sizeof msg),
+        RCP_ERR_STORE);
     CHECK(strstr(msg, "cannot connect to the PostgreSQL store") != NULL);
     CHECK(strstr(msg, "127.0.0.1") != NULL && strstr(msg, "s3cret") == NULL);
     CHECK(st == NULL);
@@ -1955,6 +1956,54 @@ static void test_pg_deadlock_retry(void)
     rcp_store_close(arg.st);
 }
 
+/* A writer holding a lock makes the store wait (lock_timeout, 5 s), not
+ * fail; held past it, the call fails with RCP_ERR_STORE and changes
+ * nothing. */
+typedef struct {
+    PGconn *c;
+    unsigned hold_ms;
+} pg_holder_arg;
+
+static void *pg_release_later(void *p)
+{
+    pg_holder_arg *h = p;
+    struct timespec ts = {.tv_sec = h->hold_ms / 1000, .tv_nsec = (h->hold_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    rcp_t_pg_exec(h->c, "COMMIT");
+    return NULL;
+}
+
+static void test_pg_locked(void)
+{
+    static const char lock_sql[] = "BEGIN; LOCK TABLE as_ledger IN SHARE ROW EXCLUSIVE MODE";
+    pg_holder_arg h;
+    pthread_t th;
+    uint8_t d1[32], d2[32];
+    rcp_uuid_record r;
+
+    pg_fresh();
+    rcp_store *st = open_ok(g_pg_url);
+    h.c = rcp_t_pg_connect(g_pg_url);
+    h.hold_ms = 300;
+    rcp_t_pg_exec(h.c, lock_sql);
+    CHECK(pthread_create(&th, NULL, pg_release_later, &h) == 0);
+    reg(st, 1, 1, 1, T0); /* waits for the holder's commit */
+    CHECK(pthread_join(th, NULL) == 0);
+
+    digest(st, d1);
+    rcp_t_pg_exec(h.c, lock_sql);
+    record_for(&r, 2, 2, 1);
+    CHECK_ERR(rcp_store_uuid_register(st, &r, T0, NULL), RCP_ERR_STORE);
+    CHECK(strstr(rcp_store_errmsg(st), "lock timeout") != NULL);
+    CHECK(strstr(rcp_store_errmsg(st), "55P03") != NULL);
+    rcp_t_pg_exec(h.c, "COMMIT");
+    digest(st, d2);
+    CHECK_MEM(d2, d1, 32);
+    CHECK(ledger_n(st, 0) == 1);
+    PQfinish(h.c);
+    rcp_store_close(st);
+}
+
 /* Every PostgreSQL case; returns after printing their count. */
 static void run_postgres(void)
 {
@@ -1975,12 +2024,12 @@ static void run_postgres(void)
     test_pg_open_race();
     test_pg_reconnect();
     test_pg_deadlock_retry();
+    test_pg_locked();
     printf("test_store: on PostgreSQL: %ld passed, %ld failed\n", rcp_t_pass - pass0,
            rcp_t_fail - fail0);
 }
 
 /* ------------------------------------------------------------------ main */
-
 
 static void remove_dir(void)
 {
