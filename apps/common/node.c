@@ -522,9 +522,12 @@ static int open_store(const loader *L, const conf_section *s, const node *nd, co
         return fail(L, s, conf_section_name(s), "store", 0, "URL too long");
     msg[0] = '\0';
     int ret = rcp_store_open_ex(url, out, msg, sizeof msg);
-    if (ret)
-        return fail(L, s, conf_section_name(s), "store", 0, "cannot open %s: %s", url,
+    if (ret) {
+        char shown[NODE_URL_MAX];
+        rcp_store_url_redact(url, shown, sizeof shown);
+        return fail(L, s, conf_section_name(s), "store", 0, "cannot open %s: %s", shown,
                     msg[0] ? msg : rcp_strerror(ret));
+    }
     return 0;
 }
 

@@ -61,6 +61,10 @@ RCP_MUST_CHECK int rcp_store_open(const char *url, rcp_store **out);
 RCP_MUST_CHECK int rcp_store_open_ex(const char *url, rcp_store **out, char *msg, size_t msg_cap);
 void rcp_store_close(rcp_store *st); /* NULL ok */
 
+/* A store URL fit for messages and logs: a password in it
+ * ("postgresql://user:secret@host/db") becomes "***". */
+void rcp_store_url_redact(const char *url, char *out, size_t cap);
+
 /* Message of the last failed call on st, for logs ("" after a call that
  * succeeded, "no store" for NULL).  Names what was wrong ("UUID 1b4e... is
  * not registered at this Authorization Server"); never contains secrets. */

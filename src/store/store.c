@@ -563,3 +563,22 @@ int rcp_store_alloc_count(rcp_store *st, uint64_t *count)
         return null_arg(st, "count");
     return st->be->alloc_count(st, count);
 }
+
+void rcp_store_url_redact(const char *url, char *out, size_t cap)
+{
+    if (out == NULL || cap == 0)
+        return;
+    if (url == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    const char *auth = strstr(url, "://");
+    const char *at = auth ? strchr(auth + 3, '@') : NULL;
+    const char *slash = auth ? strchr(auth + 3, '/') : NULL;
+    const char *colon = auth ? strchr(auth + 3, ':') : NULL;
+    /* user:password@ before the host part (and before any path). */
+    if (at && colon && colon < at && (slash == NULL || at < slash))
+        snprintf(out, cap, "%.*s:***%s", (int)(colon - url), url, at);
+    else
+        snprintf(out, cap, "%s", url);
+}

@@ -2043,6 +2043,28 @@ static void remove_dir(void)
     rmdir(g_dir);
 }
 
+/* Store URLs in messages never show a password. */
+static void test_url_redact(void)
+{
+    static const char *const cases[][2] = {
+        {"postgresql://rcprov:s3cret@127.0.0.1:5432/rcp", "postgresql://rcprov:***@127.0.0.1:5432/rcp"},
+        {"postgres://u:p@h/db?sslmode=disable", "postgres://u:***@h/db?sslmode=disable"},
+        {"postgresql://rcprov@127.0.0.1:5432/rcp", "postgresql://rcprov@127.0.0.1:5432/rcp"},
+        {"postgresql://127.0.0.1:5432/rcp", "postgresql://127.0.0.1:5432/rcp"},
+        {"sqlite:/var/lib/rcprov/sn.db", "sqlite:/var/lib/rcprov/sn.db"},
+        {"sqlite::memory:", "sqlite::memory:"},
+        {"postgresql://h/db?x=a:b@c", "postgresql://h/db?x=a:b@c"},
+    };
+    char out[200];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rcp_store_url_redact(cases[i][0], out, sizeof out);
+        CHECK(strcmp(out, cases[i][1]) == 0);
+        CHECK(strstr(out, "s3cret") == NULL);
+    }
+    rcp_store_url_redact(NULL, out, sizeof out);
+    CHECK(out[0] == '\0');
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -2057,6 +2079,7 @@ int main(void)
     g_pg_url = getenv("RCP_PG_URL");
     if (g_pg_url != NULL && g_pg_url[0] == '\0')
         g_pg_url = NULL;
+    test_url_redact();
     test_open_errors();
     test_fresh_digest();
     test_digest_as_tables();
