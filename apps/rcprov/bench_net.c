@@ -28,7 +28,7 @@ static void usage(FILE *f)
             "                                [--curve p256|brainpoolp256r1] [--data-base D]\n"
             "                                [--json] [--quiet]\n\n"
             "Runs N devices (default 2000) through uuid-attach and AKA against rcprovd daemons\n"
-            "on loopback, C at a time (default 64), and prints flows per second, p50/p99\n"
+            "on loopback, C at a time (default 96), and prints flows per second, p50/p99\n"
             "latency, the CPU per flow of each process and the ratio to the in-process\n"
             "Serving Network rate measured in the same run.  The deployment (and the\n"
             "daemons' SQLite stores) goes under D: default /dev/shm (memory, like the\n"
@@ -74,7 +74,7 @@ static void tick(void *ctx, size_t done, size_t ok, size_t failed)
 int bench_net_run(int argc, char **argv)
 {
     const char *curve_s = "p256", *base = NULL;
-    unsigned long long n = 2000, conc = 64;
+    unsigned long long n = 2000, conc = 96;
     int net = 0, json = 0, quiet = 0, help = 0;
     struct cli_opt opts[] = {
         {"net", CLI_FLAG, &net, 0, NULL},

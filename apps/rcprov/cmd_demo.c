@@ -43,7 +43,7 @@ static void usage(FILE *f)
             "On loopback: a fresh PKI and configurations (in a temporary folder, or D), an\n"
             "Authorization Server and a Serving Network as rcprovd daemons, N UUIDs (default\n"
             "100) registered by the SP, N devices run concurrently over CoAP (C at a time,\n"
-            "default 32), a table per device and totals; then the daemons are stopped and\n"
+            "default N, at most 256), a table per device and totals; then the daemons are stopped and\n"
             "their stores checked.  Nothing is left running; the folder is removed unless\n"
             "--dir or --keep.  Exit 0 when every device is provisioned and passed AKA.\n"
             "--instances K runs K Serving Networks and K Authorization Servers on the same\n"
@@ -134,7 +134,7 @@ int cmd_demo(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (conc == 0)
-        conc = n < 32 ? n : 32;
+        conc = n < 256 ? n : 256;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);

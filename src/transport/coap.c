@@ -1,5 +1,7 @@
 /* CoAP transport over libcoap 3 (OpenSSL DTLS): rcprov/transport.h. */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -980,6 +982,34 @@ int rcp_net_add_service(rcp_net *n, const char *path, rcp_net_handler h, void *c
     return RCP_OK;
 }
 
+/* A listener's UDP receive queue, enlarged: a server taking bursts from many
+ * devices otherwise drops datagrams once the default queue (about 200 KB,
+ * a hundred or so datagrams) is full, and each drop costs the sender a
+ * retransmission timeout.  libcoap 3.0 gives no handle on an endpoint's
+ * socket, so it is found by its bound port.  The kernel caps the size at
+ * net.core.rmem_max. */
+#define RCVBUF_WANTED (4 << 20)
+
+static void grow_rcvbuf(uint16_t port)
+{
+    for (int fd = 3; fd < 4096; fd++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int type = 0;
+        socklen_t tl = sizeof type;
+        if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+            getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_DGRAM)
+            continue;
+        uint16_t p = ss.ss_family == AF_INET    ? ntohs(((struct sockaddr_in *)&ss)->sin_port)
+                     : ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                                : 0;
+        if (p != port)
+            continue;
+        int want = RCVBUF_WANTED;
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
+    }
+}
+
 int rcp_net_listen(rcp_net *n, const char *host, uint16_t port, const rcp_net_identity *id,
                    const rcp_ec_key *const *accept, size_t n_accept)
 {
@@ -1013,6 +1043,7 @@ int rcp_net_listen(rcp_net *n, const char *host, uint16_t port, const rcp_net_id
         if (colon)
             bound = (uint16_t)strtoul(colon + 1, NULL, 10);
     }
+    grow_rcvbuf(bound);
     n->lis[n->n_lis].ep = ep;
     n->lis[n->n_lis].port = bound;
     n->lis[n->n_lis].dtls = id != NULL;
