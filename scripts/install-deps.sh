@@ -12,6 +12,7 @@ PACKAGES=(
   libpq-dev postgresql
   libjansson-dev
   python3 python3-cryptography
+  procps  # pgrep: the network tests check that no daemon is left running
 )
 
 missing=()

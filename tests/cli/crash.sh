@@ -7,6 +7,8 @@
 # IMSI twice, no ledger entry lost or doubled).  Once on SQLite files, once
 # on a real PostgreSQL (a throwaway cluster on a loopback port).
 set -uo pipefail
+# pgrep checks that no daemon is left: without it those checks could not fail.
+command -v pgrep >/dev/null || { echo "$(basename "$0"): needs pgrep (Debian package procps)" >&2; exit 1; }
 CLI=${RCP_CLI:?}
 export RCPROVD=${RCP_DAEMON:?}
 . "${RCP_SOURCE_DIR:?}/tests/tools/pg.sh"

@@ -4,6 +4,8 @@
 # CoAP, a device killed (SIGKILL) at random moments that resumes, the
 # demo, and refusals of bad configurations and requests.
 set -uo pipefail
+# pgrep checks that no daemon is left: without it those checks could not fail.
+command -v pgrep >/dev/null || { echo "$(basename "$0"): needs pgrep (Debian package procps)" >&2; exit 1; }
 CLI=${RCP_CLI:?}
 DAEMON=${RCP_DAEMON:?}
 export RCPROVD=$DAEMON
