@@ -449,8 +449,8 @@ static int send_request(rcp_net *n, struct conn *c, const char *path, const uint
     uint8_t *body = r->body;
     r->body = NULL;
     if (!coap_add_data_large_request(c->session, pdu, len, body, body_release, body)) {
+        /* libcoap has released the body (body_release) on this failure too. */
         coap_delete_pdu(pdu);
-        free(body);
         return RCP_ERR_NO_MEMORY;
     }
     r->conn = c;
@@ -707,8 +707,11 @@ static void on_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
         data = (const uint8_t *)"";
     }
     if (offset != 0 || len != total || len > RCP_MSG_MAX) {
-        respond_text(res, s, req, resp, COAP_RESPONSE_CODE_REQUEST_TOO_LARGE,
-                     "message larger than 2048 bytes");
+        char why[120];
+        snprintf(why, sizeof why,
+                 "message larger than 2048 bytes or incomplete (%zu of %zu bytes at %zu)", len,
+                 total, offset);
+        respond_text(res, s, req, resp, COAP_RESPONSE_CODE_REQUEST_TOO_LARGE, why);
         return;
     }
     n->st.requests_in++;
