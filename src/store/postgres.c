@@ -889,14 +889,6 @@ static int schema_version_read(pg_store *s, int64_t *version)
     return RCP_OK;
 }
 
-static int schema_newer(pg_store *s, int64_t version)
-{
-    return rcp_store_fail(&s->base, RCP_ERR_UNSUPPORTED,
-                          "store schema version %lld is newer than this rcprov supports (%d): "
-                          "upgrade rcprov, the store was left untouched",
-                          (long long)version, RCP_STORE_SCHEMA_VERSION);
-}
-
 static int schema_version_insert(pg_store *s, int64_t version)
 {
     static const unsigned int types[1] = {PG_OID_INT8};
@@ -940,7 +932,7 @@ static int schema_migrate(pg_store *s)
     if (ret)
         goto cleanup;
     if (version > RCP_STORE_SCHEMA_VERSION) {
-        ret = schema_newer(s, version);
+        ret = rcp_store_schema_newer(&s->base, version);
         goto cleanup;
     }
     if (version < RCP_STORE_SCHEMA_VERSION)
@@ -1023,7 +1015,7 @@ static int pg_open(const char *url, rcp_store **out, char *msg, size_t msg_cap)
     if (ret == 0)
         ret = schema_version_read(s, &version);
     if (ret == 0 && version > RCP_STORE_SCHEMA_VERSION)
-        ret = schema_newer(s, version);
+        ret = rcp_store_schema_newer(&s->base, version);
     if (ret == 0 && version < RCP_STORE_SCHEMA_VERSION)
         ret = schema_migrate(s);
     if (ret == 0)

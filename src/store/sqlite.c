@@ -581,14 +581,6 @@ static int schema_version_read(sq_store *s, int64_t *version)
     return RCP_OK;
 }
 
-static int schema_newer(sq_store *s, int64_t version)
-{
-    return rcp_store_fail(&s->base, RCP_ERR_UNSUPPORTED,
-                          "store schema version %lld is newer than this rcprov supports (%d): "
-                          "upgrade rcprov, the store was left untouched",
-                          (long long)version, RCP_STORE_SCHEMA_VERSION);
-}
-
 static int schema_version_insert(sq_store *s, int64_t version)
 {
     sqlite3_stmt *q = NULL;
@@ -618,7 +610,7 @@ static int schema_migrate(sq_store *s)
     if (ret)
         goto cleanup;
     if (version > RCP_STORE_SCHEMA_VERSION) {
-        ret = schema_newer(s, version);
+        ret = rcp_store_schema_newer(&s->base, version);
         goto cleanup;
     }
     rc = sqlite3_exec(s->db, rcp_sqlite_schema_version_ddl, NULL, NULL, NULL);
@@ -750,7 +742,7 @@ static int sq_open(const char *target, rcp_store **out, char *msg, size_t msg_ca
      * is persistent); schema_migrate checks again under the write lock. */
     ret = schema_version_read(s, &version);
     if (ret == 0 && version > RCP_STORE_SCHEMA_VERSION)
-        ret = schema_newer(s, version);
+        ret = rcp_store_schema_newer(&s->base, version);
     if (ret == 0)
         ret = configure(s, memory);
     if (ret == 0)

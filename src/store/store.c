@@ -582,3 +582,11 @@ void rcp_store_url_redact(const char *url, char *out, size_t cap)
     else
         snprintf(out, cap, "%s", url);
 }
+
+int rcp_store_schema_newer(rcp_store *st, int64_t version)
+{
+    return rcp_store_fail(st, RCP_ERR_UNSUPPORTED,
+                          "store schema version %lld is newer than this rcprov supports (%d): "
+                          "upgrade rcprov, the store was left untouched",
+                          (long long)version, RCP_STORE_SCHEMA_VERSION);
+}

@@ -88,6 +88,9 @@ extern const rcp_store_backend rcp_store_backend_sqlite;
 /* Format the message of a failed call into st->errmsg; returns err so a
  * caller can write `ret = rcp_store_fail(st, RCP_ERR_..., "...")`. */
 int rcp_store_fail(rcp_store *st, int err, const char *fmt, ...) RCP_STORE_PRINTF(3, 4);
+/* RCP_ERR_UNSUPPORTED for a store whose schema version is newer than this
+ * code's, with the message every backend gives. */
+int rcp_store_schema_newer(rcp_store *st, int64_t version);
 
 /* Same, into a caller's buffer (open, before there is a handle). */
 void rcp_store_msg(char *msg, size_t cap, const char *fmt, ...) RCP_STORE_PRINTF(3, 4);
