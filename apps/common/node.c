@@ -549,14 +549,6 @@ static int load_daemon(const loader *L, node *nd)
     if (block & (block - 1))
         return fail(L, s, "daemon", "block_size", 0, "%llu is not a power of two (16..1024)",
                     (unsigned long long)block);
-    /* libcoap 3.0 (Debian 12) mishandles block-wise transfers in two places
-     * rcprovd depends on (docs/rcprovd.md, "Block-wise transfer"): until
-     * that is worked around, every message must fit one 1024-byte block. */
-    if (block != 1024)
-        return fail(L, s, "daemon", "block_size", 0,
-                    "%llu: blocks below 1024 bytes are not supported yet with libcoap 3.0 "
-                    "(docs/rcprovd.md)",
-                    (unsigned long long)block);
     /* rcp_net_opts_default() leaves every field 0 (the transport's
      * documented defaults) but the two set here. */
     memset(&nd->net, 0, sizeof nd->net);

@@ -29,10 +29,10 @@ static void on_sigint(int sig)
 
 static const char *state_name(rcp_ua_dev_state s)
 {
-    static const char *const names[] = {"idle",        "waiting for the SN challenge",
-                                        "waiting for credentials", "provisioned",
-                                        "waiting for the AKA challenge",
-                                        "waiting for the AKA result", "done"};
+    static const char *const names[] = {
+        "idle",        "waiting for the SN challenge",  "waiting for credentials",
+        "provisioned", "waiting for the AKA challenge", "waiting for the AKA result",
+        "done"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -55,8 +55,7 @@ static void dev_progress(void *ctx, netdev *d, const char *what)
     if (strcmp(what, "retrying") == 0)
         fprintf(stderr, "device: %s; retrying (attempt %u)\n", d->why, d->attempts + 1);
     else if (strcmp(what, "provisioned") == 0)
-        fprintf(stderr, "device: provisioned: IMSI %s; proving it by EPS AKA\n",
-                d->dev->cx.imsi);
+        fprintf(stderr, "device: provisioned: IMSI %s; proving it by EPS AKA\n", d->dev->cx.imsi);
     else if (strcmp(what, "done") != 0 && strcmp(what, "failed") != 0)
         fprintf(stderr, "device: %s (state: %s)\n",
                 strcmp(what, "aka") == 0 ? "resuming at the AKA" : "attaching",
@@ -65,13 +64,15 @@ static void dev_progress(void *ctx, netdev *d, const char *what)
 
 static void device_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rcprov device uuid-attach --sn coap://HOST:PORT --state DIR\n"
-            "                                 [--attempts N] [--quiet] [--json]\n\n"
-            "Runs one device (ME + TRE) through uuid-attach and EPS AKA against a Serving\n"
-            "Network over CoAP.  DIR holds device.conf, the TRE's key and certificates, and\n"
-            "state.cbor, rewritten atomically after every step: a device killed at any\n"
-            "point resumes where it was.  Exit 0 once provisioned and AKA verified.\n");
+    fprintf(
+        f, "usage: rcprov device uuid-attach --sn coap://HOST:PORT --state DIR\n"
+           "                                 [--attempts N] [--block-size B] [--quiet] [--json]\n\n"
+           "Runs one device (ME + TRE) through uuid-attach and EPS AKA against a Serving\n"
+           "Network over CoAP.  DIR holds device.conf, the TRE's key and certificates, and\n"
+           "state.cbor, rewritten atomically after every step: a device killed at any\n"
+           "point resumes where it was.  Exit 0 once provisioned and AKA verified.\n"
+           "--block-size B (16..1024, a power of two; default 1024): messages larger than B\n"
+           "go block-wise (RFC 7959), for links with small datagrams.\n");
 }
 
 int cmd_device(int argc, char **argv)
@@ -85,14 +86,17 @@ int cmd_device(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *sn = NULL, *dir = NULL;
-    unsigned long long attempts = 5;
+    unsigned long long attempts = 5, block = 1024;
     int json = 0, quiet = 0, help = 0;
     struct cli_opt opts[] = {
-        {"sn", CLI_STRING, &sn, 0, NULL},         {"state", CLI_STRING, &dir, 0, NULL},
-        {"attempts", CLI_UINT, &attempts, 100, NULL}, {"json", CLI_FLAG, &json, 0, NULL},
+        {"sn", CLI_STRING, &sn, 0, NULL},
+        {"state", CLI_STRING, &dir, 0, NULL},
+        {"attempts", CLI_UINT, &attempts, 100, NULL},
+        {"json", CLI_FLAG, &json, 0, NULL},
         {"quiet", CLI_FLAG, &quiet, 0, NULL},
+        {"block-size", CLI_UINT, &block, 1024, NULL},
     };
-    int ret = cli_parse("device uuid-attach", argc, argv, 2, opts, 5, &help);
+    int ret = cli_parse("device uuid-attach", argc, argv, 2, opts, 6, &help);
     if (ret || help) {
         if (help)
             device_usage(stdout);
@@ -113,6 +117,10 @@ int cmd_device(int argc, char **argv)
         fprintf(stderr, "rcprov device uuid-attach: --attempts: at least 1\n");
         return CLI_EXIT_USAGE;
     }
+    if (block < 16 || (block & (block - 1))) {
+        fprintf(stderr, "rcprov device uuid-attach: --block-size: a power of two, 16..1024\n");
+        return CLI_EXIT_USAGE;
+    }
     char err[512];
     struct dev_ctx c = {NULL, quiet};
     if (devstate_load(dir, rcp_rng_system(), rcp_clock_system(), &c.ds, err, sizeof err) != 0) {
@@ -123,6 +131,7 @@ int cmd_device(int argc, char **argv)
     rcp_net_opts_default(&no);
     no.log_level = RCP_LOG_ERROR;
     no.request_timeout_ms = 20000;
+    no.block_size = (unsigned)block;
     rcp_net *net = NULL;
     if (rcp_net_new(&no, &net) != 0) {
         devstate_free(c.ds);
@@ -151,8 +160,8 @@ int cmd_device(int argc, char **argv)
                "\"bytes_down\": %zu, \"attempts\": %u, \"latency_ms\": %.1f, \"error\": \"%s\"}\n",
                state_name(dev->state), dev->state >= RCP_UA_DEV_PROVISIONED ? "true" : "false",
                dev->state == RCP_UA_DEV_DONE ? "true" : "false",
-               dev->state >= RCP_UA_DEV_PROVISIONED ? dev->cx.imsi : "", d.round_trips,
-               d.bytes_up, d.bytes_down, d.attempts + 1, ms, failed ? rcp_errname(d.err) : "");
+               dev->state >= RCP_UA_DEV_PROVISIONED ? dev->cx.imsi : "", d.round_trips, d.bytes_up,
+               d.bytes_down, d.attempts + 1, ms, failed ? rcp_errname(d.err) : "");
     } else if (failed == 0) {
         printf("device: provisioned and AKA verified: IMSI %s (%zu round trips, %zu bytes up, "
                "%zu down, %.1f ms)\n",
@@ -170,14 +179,13 @@ int cmd_device(int argc, char **argv)
 /* ----------------------------------------------------------------- sp */
 static void sp_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rcprov sp register --sp sp.conf --uuid HEX --tre-cert FILE\n"
-            "                          [--auths coaps://HOST:PORT] [--max-authorizations N]\n"
-            "                          [--json]\n\n"
-            "Registers a UUID and the TRE it belongs to (CERT.TRE, compact) at the\n"
-            "Authorization Server, over CoAP with DTLS under the SP's certificate; the\n"
-            "registration is signed by the SP's key.  Registering again the same way is\n"
-            "idempotent.  sp.conf: [sp] name, key, tls_cert, tls_ca, auths = HOST:PORT.\n");
+    fprintf(f, "usage: rcprov sp register --sp sp.conf --uuid HEX --tre-cert FILE\n"
+               "                          [--auths coaps://HOST:PORT] [--max-authorizations N]\n"
+               "                          [--json]\n\n"
+               "Registers a UUID and the TRE it belongs to (CERT.TRE, compact) at the\n"
+               "Authorization Server, over CoAP with DTLS under the SP's certificate; the\n"
+               "registration is signed by the SP's key.  Registering again the same way is\n"
+               "idempotent.  sp.conf: [sp] name, key, tls_cert, tls_ca, auths = HOST:PORT.\n");
 }
 
 int cmd_sp(int argc, char **argv)
@@ -250,8 +258,8 @@ int cmd_sp(int argc, char **argv)
     if (rcp_hex_encode(uuid, RCP_UUID_LEN, hex, sizeof hex) != 0)
         hex[0] = 0;
     if (json)
-        printf("{\"uuid\": \"%s\", \"registered\": %s, \"created\": %s, \"error\": \"%s\"}\n",
-               hex, failed ? "false" : "true", it.created ? "true" : "false",
+        printf("{\"uuid\": \"%s\", \"registered\": %s, \"created\": %s, \"error\": \"%s\"}\n", hex,
+               failed ? "false" : "true", it.created ? "true" : "false",
                failed ? rcp_errname(it.err) : "");
     else if (!failed)
         printf("sp: UUID %s %s\n", hex,
@@ -266,15 +274,14 @@ int cmd_sp(int argc, char **argv)
 /* ------------------------------------------------------------- deploy */
 static void deploy_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rcprov deploy --dir D [--devices N] [--sn-port P] [--auths-port Q]\n"
-            "                     [--host IP] [--curve p256|brainpoolp256r1]\n"
-            "                     [--suite gcm|cbc-hmac] [--log-level L]\n\n"
-            "Writes a loopback deployment into D (which must not exist or be empty): a PKI,\n"
-            "sn/sn.conf and auths/auths.conf for rcprovd, sp/sp.conf for 'rcprov sp\n"
-            "register', N device state directories under devices/ and devices.txt\n"
-            "(directory, UUID, CERT.TRE per line).  Defaults: 10 devices, ports 5683 and\n"
-            "5684 on 127.0.0.1.  Layout: docs/rcprovd.md.\n");
+    fprintf(f, "usage: rcprov deploy --dir D [--devices N] [--sn-port P] [--auths-port Q]\n"
+               "                     [--host IP] [--curve p256|brainpoolp256r1]\n"
+               "                     [--suite gcm|cbc-hmac] [--log-level L]\n\n"
+               "Writes a loopback deployment into D (which must not exist or be empty): a PKI,\n"
+               "sn/sn.conf and auths/auths.conf for rcprovd, sp/sp.conf for 'rcprov sp\n"
+               "register', N device state directories under devices/ and devices.txt\n"
+               "(directory, UUID, CERT.TRE per line).  Defaults: 10 devices, ports 5683 and\n"
+               "5684 on 127.0.0.1.  Layout: docs/rcprovd.md.\n");
 }
 
 int cmd_deploy(int argc, char **argv)

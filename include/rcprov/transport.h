@@ -19,9 +19,9 @@
  * 5.04 (timeout) or 5.02 (refused); while draining, new exchanges get 5.03.
  *
  * Confirmable messages with retransmission (RFC 7252 4.2) and
- * /.well-known/core (RFC 6690) come from libcoap.  Block-wise transfer
- * (RFC 7959) is requested from libcoap but does not work with libcoap 3.0
- * (docs/rcprovd.md): keep messages within one 1024-byte block.
+ * /.well-known/core (RFC 6690) come from libcoap; block-wise transfer
+ * (RFC 7959, Block1 and Block2) of messages larger than block_size is done
+ * here (libcoap 3.0's block mode loses data: docs/rcprovd.md).
  * Between network functions: DTLS 1.2 with X.509 certificates from one CA,
  * and the peer's leaf key must equal a key the configuration names
  * (the same keys that sign the flow's messages).
@@ -58,8 +58,8 @@ typedef struct {
     rcp_log_level log_level; /* messages above it are not produced */
     rcp_log_fn log;          /* NULL: stderr, "rcprovd: LEVEL: msg" */
     void *log_ctx;
-    unsigned block_size;     /* block-wise size: 16..1024 (power of two); 0: 1024.  Below
-                                1024 libcoap 3.0's block-wise handling fails (see above) */
+    unsigned block_size;     /* largest payload of one datagram: 16..1024 (power of two);
+                                0: 1024; larger messages go block-wise */
     unsigned ack_timeout_ms; /* first retransmission timeout; 0: 2000 (RFC 7252) */
     unsigned max_retransmit; /* 0: 4 (RFC 7252) */
     unsigned request_timeout_ms; /* a request without answer fails after; 0: 45000 */

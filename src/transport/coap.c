@@ -79,13 +79,35 @@ struct request {
     uint8_t token[TOKEN_MAX];
     size_t token_len;
     uint64_t deadline_ms;
-    uint8_t *body; /* owned until libcoap has sent every block */
+    char path[64];
+    uint8_t *body; /* the whole request (block-wise: sent a block at a time) */
+    size_t body_len;
+    unsigned b1_num; /* Block1: the block in flight */
+    size_t got;      /* Block2: bytes of the answer so far */
+    uint8_t answer[RCP_MSG_MAX];
     /* external caller ... */
     rcp_net_reply_fn cb;
     void *cb_ctx;
     /* ... or an engine's message to a peer: the answer goes back to svc */
     struct service *svc;
     struct exchange *ex; /* the device exchange waiting for it, or NULL */
+};
+
+/* Block-wise transfer (RFC 7959) is done here rather than by libcoap 3.0,
+ * whose block-wise code loses data in the cases rcprovd needs (Block1 into a
+ * handler, Block2 of a separate response, several transfers on one
+ * session).  A request body arriving in blocks is put together per
+ * (session, service); a large answer is kept per (session, service) while
+ * the client fetches its blocks. */
+struct blockbuf {
+    struct blockbuf *next;
+    coap_session_t *session; /* referenced */
+    const void *svc;
+    int answer;   /* 0: request body being received; 1: answer being served */
+    unsigned szx; /* of the answer's blocks */
+    size_t len;
+    uint64_t last_ms;
+    uint8_t buf[RCP_MSG_MAX];
 };
 
 struct timer {
@@ -122,6 +144,7 @@ struct rcp_net {
     struct conn *conns;
     struct exchange *exchanges;
     struct request *requests;
+    struct blockbuf *blocks;
     int draining;
     rcp_net_stats st;
 };
@@ -220,7 +243,8 @@ static struct ident *ident_get(rcp_net *n, const rcp_net_identity *id)
     for (size_t i = 0; i < n->n_idents; i++) {
         struct ident *k = n->idents[i];
         if (k->cert_len == id->cert_pem_len + 1 && k->key_len == id->key_pem_len + 1 &&
-            k->ca_len == id->ca_pem_len + 1 && memcmp(k->cert, id->cert_pem, id->cert_pem_len) == 0 &&
+            k->ca_len == id->ca_pem_len + 1 &&
+            memcmp(k->cert, id->cert_pem, id->cert_pem_len) == 0 &&
             rcp_ct_equal((const uint8_t *)k->key, (const uint8_t *)id->key_pem, id->key_pem_len) &&
             memcmp(k->ca, id->ca_pem, id->ca_pem_len) == 0)
             return k;
@@ -358,10 +382,12 @@ static void request_unlink(rcp_net *n, struct request *r)
         }
 }
 
-static void body_release(coap_session_t *s, void *app_ptr)
+static void request_free(struct request *r)
 {
-    (void)s;
-    free(app_ptr);
+    if (r) {
+        free(r->body);
+        free(r);
+    }
 }
 
 static struct request *request_find(rcp_net *n, coap_session_t *s, coap_bin_const_t tok)
@@ -413,8 +439,6 @@ static struct conn *conn_get(rcp_net *n, const char *host, uint16_t port, struct
     coap_session_set_max_retransmit(c->session, n->o.max_retransmit);
     if (nstart > 1)
         coap_session_set_nstart(c->session, (uint16_t)nstart);
-    /* The block size follows the MTU: blocks of block_size plus headers. */
-    coap_session_set_mtu(c->session, n->o.block_size + 64);
     c->next = n->conns;
     n->conns = c;
     return c;
@@ -424,43 +448,80 @@ static struct conn *conn_get(rcp_net *n, const char *host, uint16_t port, struct
 static void request_done(rcp_net *n, struct request *r, int err, const uint8_t *msg, size_t len,
                          const char *why);
 
-static int send_request(rcp_net *n, struct conn *c, const char *path, const uint8_t *msg,
-                        size_t len, struct request *r)
+/* Block size exponent (RFC 7959 2.2: size = 2^(szx + 4)) of a block size. */
+static unsigned szx_of(unsigned block_size)
 {
+    unsigned szx = 0;
+    while (szx < 6 && (16u << szx) < block_size)
+        szx++;
+    return szx;
+}
+
+static int add_uint_option(coap_pdu_t *pdu, coap_option_num_t num, unsigned v)
+{
+    uint8_t b[4];
+    return coap_add_option(pdu, num, coap_encode_var_safe(b, sizeof b, v), b) != 0;
+}
+
+/* Send the next message of request r: the whole body, its Block1 block
+ * r->b1_num, or (block2 >= 0) the request for answer block block2 of size
+ * 2^(szx2+4).  Each message has a token of its own. */
+static int transmit(rcp_net *n, struct request *r, long block2, unsigned szx2)
+{
+    struct conn *c = r->conn;
+    unsigned bs = n->o.block_size, szx = szx_of(bs);
     coap_pdu_t *pdu = coap_new_pdu(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST, c->session);
     if (pdu == NULL)
         return RCP_ERR_NO_MEMORY;
     coap_session_new_token(c->session, &r->token_len, r->token);
-    uint8_t cf[4];
-    int ok = coap_add_token(pdu, r->token_len, r->token) &&
-             coap_add_option(pdu, COAP_OPTION_URI_PATH, strlen(path), (const uint8_t *)path) &&
-             coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
-                             coap_encode_var_safe(cf, sizeof cf, COAP_MEDIATYPE_APPLICATION_OCTET_STREAM),
-                             cf);
+    int ok =
+        coap_add_token(pdu, r->token_len, r->token) &&
+        coap_add_option(pdu, COAP_OPTION_URI_PATH, strlen(r->path), (const uint8_t *)r->path) &&
+        add_uint_option(pdu, COAP_OPTION_CONTENT_FORMAT, COAP_MEDIATYPE_APPLICATION_OCTET_STREAM);
+    if (ok && block2 >= 0) {
+        ok = add_uint_option(pdu, COAP_OPTION_BLOCK2, ((unsigned)block2 << 4) | szx2);
+    } else if (ok && r->body_len > bs) {
+        size_t off = (size_t)r->b1_num * bs, part = r->body_len - off;
+        unsigned more = part > bs;
+        if (more)
+            part = bs;
+        ok = add_uint_option(pdu, COAP_OPTION_BLOCK1, (r->b1_num << 4) | (more << 3) | szx) &&
+             (r->b1_num != 0 || add_uint_option(pdu, COAP_OPTION_SIZE1, (unsigned)r->body_len)) &&
+             coap_add_data(pdu, part, r->body + off);
+    } else if (ok && r->body_len) {
+        ok = coap_add_data(pdu, r->body_len, r->body);
+    }
+    if (!ok) {
+        coap_delete_pdu(pdu);
+        return RCP_ERR_NO_MEMORY;
+    }
+    if (coap_send(c->session, pdu) == COAP_INVALID_MID)
+        return RCP_ERR_IO;
+    return RCP_OK;
+}
+
+static int send_request(rcp_net *n, struct conn *c, const char *path, const uint8_t *msg,
+                        size_t len, struct request *r)
+{
+    if (len > RCP_MSG_MAX || strlen(path) >= sizeof r->path)
+        return RCP_ERR_LENGTH;
     r->body = malloc(len ? len : 1);
-    if (!ok || r->body == NULL) {
-        coap_delete_pdu(pdu);
-        free(r->body);
-        r->body = NULL;
+    if (r->body == NULL)
         return RCP_ERR_NO_MEMORY;
-    }
     memcpy(r->body, msg, len);
-    /* libcoap owns the body from here: released after the last block. */
-    uint8_t *body = r->body;
-    r->body = NULL;
-    if (!coap_add_data_large_request(c->session, pdu, len, body, body_release, body)) {
-        /* libcoap has released the body (body_release) on this failure too. */
-        coap_delete_pdu(pdu);
-        return RCP_ERR_NO_MEMORY;
-    }
+    r->body_len = len;
+    snprintf(r->path, sizeof r->path, "%s", path);
     r->conn = c;
     r->deadline_ms = now_ms() + n->o.request_timeout_ms;
     r->next = n->requests;
     n->requests = r;
     c->used++;
-    if (coap_send(c->session, pdu) == COAP_INVALID_MID) {
+    int ret = transmit(n, r, -1, 0);
+    if (ret) {
         request_unlink(n, r);
-        return RCP_ERR_IO;
+        free(r->body);
+        r->body = NULL;
+        return ret;
     }
     n->st.requests_out++;
     n->st.bytes_out += len;
@@ -486,7 +547,7 @@ int rcp_net_request(rcp_net *n, const char *host, uint16_t port, const char *pat
     r->cb_ctx = ctx;
     int ret = send_request(n, c, path, msg, len, r);
     if (ret)
-        free(r);
+        request_free(r);
     return ret;
 }
 
@@ -555,21 +616,21 @@ static size_t route_to_peers(rcp_net *n, struct service *svc, const rcp_step *st
             continue;
         struct peer *p = peer_find(n, o->peer);
         if (p == NULL) {
-            net_log(n, RCP_LOG_ERROR, "no peer \"%s\" configured for a message of type %u",
-                    o->peer, o->type);
+            net_log(n, RCP_LOG_ERROR, "no peer \"%s\" configured for a message of type %u", o->peer,
+                    o->type);
             continue;
         }
         struct conn *c = conn_get(n, p->host, p->port, p->id, p->key, NULL, n->o.peer_nstart);
         struct request *r = calloc(1, sizeof *r);
         if (c == NULL || r == NULL) {
-            free(r);
+            request_free(r);
             net_log(n, RCP_LOG_ERROR, "cannot reach peer %s at %s:%u", p->name, p->host, p->port);
             continue;
         }
         r->svc = svc;
         r->ex = ex;
         if (send_request(n, c, p->path, o->buf, o->len, r) != 0) {
-            free(r);
+            request_free(r);
             net_log(n, RCP_LOG_ERROR, "cannot send to peer %s", p->name);
             continue;
         }
@@ -599,13 +660,13 @@ static void request_done(rcp_net *n, struct request *r, int err, const uint8_t *
         r->conn->dead = 1;
     if (r->cb) {
         r->cb(r->cb_ctx, err, msg, len, why);
-        free(r);
+        request_free(r);
         return;
     }
     struct service *svc = r->svc;
     struct exchange *ex = r->ex;
-    free(r);
     if (err) {
+        request_free(r);
         net_log(n, RCP_LOG_WARN, "peer request failed: %s", why ? why : rcp_strerror(err));
         if (ex && !exchange_waits(n, ex))
             exchange_answer(n, ex,
@@ -615,7 +676,9 @@ static void request_done(rcp_net *n, struct request *r, int err, const uint8_t *
         return;
     }
     rcp_step st;
+    /* msg may point into r (a block-wise answer put together there). */
     int ret = svc->h(svc->ctx, msg, len, &st);
+    request_free(r);
     if (ret)
         net_log(n, RCP_LOG_INFO, "/%s: peer answer: %s: %s", svc->path, rcp_errname(ret), st.why);
     const rcp_out_msg *a = step_answer(&st);
@@ -629,26 +692,103 @@ static void request_done(rcp_net *n, struct request *r, int err, const uint8_t *
                         strlen(st.why));
 }
 
+/* ------------------------------------------------------ block buffers */
+static struct blockbuf *blockbuf_find(rcp_net *n, coap_session_t *s, const void *svc, int answer)
+{
+    for (struct blockbuf *b = n->blocks; b; b = b->next)
+        if (b->session == s && b->svc == svc && b->answer == answer)
+            return b;
+    return NULL;
+}
+
+static void blockbuf_drop(rcp_net *n, struct blockbuf *b)
+{
+    for (struct blockbuf **q = &n->blocks; *q; q = &(*q)->next)
+        if (*q == b) {
+            *q = b->next;
+            break;
+        }
+    coap_session_release(b->session);
+    rcp_wipe(b, sizeof *b);
+    free(b);
+}
+
+/* A fresh buffer for (session, service, direction), replacing a stale one. */
+static struct blockbuf *blockbuf_new(rcp_net *n, coap_session_t *s, const void *svc, int answer)
+{
+    struct blockbuf *b = blockbuf_find(n, s, svc, answer);
+    if (b)
+        blockbuf_drop(n, b);
+    b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->session = coap_session_reference(s);
+    b->svc = svc;
+    b->answer = answer;
+    b->last_ms = now_ms();
+    b->next = n->blocks;
+    n->blocks = b;
+    return b;
+}
+
+/* Answer block num (size 2^(szx+4), at most the answer's own block size)
+ * of the answer in b; the last block frees b. */
+static void serve_block(rcp_net *n, struct blockbuf *b, coap_pdu_t *resp, unsigned num,
+                        unsigned szx)
+{
+    if (szx > b->szx) {
+        /* Larger blocks than ours were asked for: same offset, our size. */
+        num <<= szx - b->szx;
+        szx = b->szx;
+    }
+    size_t bs = (size_t)16 << szx, off = (size_t)num * bs;
+    if (off >= b->len) {
+        coap_pdu_set_code(resp, COAP_RESPONSE_CODE_BAD_OPTION);
+        coap_add_data(resp, 21, (const uint8_t *)"no such block (Block2)");
+        return;
+    }
+    size_t part = b->len - off < bs ? b->len - off : bs;
+    unsigned more = off + part < b->len;
+    coap_pdu_set_code(resp, COAP_RESPONSE_CODE_CHANGED);
+    if (!add_uint_option(resp, COAP_OPTION_CONTENT_FORMAT,
+                         COAP_MEDIATYPE_APPLICATION_OCTET_STREAM) ||
+        !add_uint_option(resp, COAP_OPTION_BLOCK2, (num << 4) | (more << 3) | szx) ||
+        (num == 0 && !add_uint_option(resp, COAP_OPTION_SIZE2, (unsigned)b->len)) ||
+        !coap_add_data(resp, part, b->buf + off))
+        coap_pdu_set_code(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR);
+    b->last_ms = now_ms();
+    if (!more)
+        blockbuf_drop(n, b);
+}
+
 /* -------------------------------------------------------- server side */
 static void respond(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *req,
                     coap_pdu_t *resp, coap_pdu_code_t code, const uint8_t *msg, size_t len)
 {
     rcp_net *n = coap_get_app_data(coap_session_get_context(s));
+    (void)req;
     coap_pdu_set_code(resp, code);
     n->st.responses_out++;
     if (len == 0)
         return;
     if (COAP_RESPONSE_CLASS(code) == 2) {
         n->st.bytes_out += len;
-        uint8_t *copy = malloc(len);
-        if (copy == NULL) {
-            coap_pdu_set_code(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR);
+        if (len > n->o.block_size && len <= RCP_MSG_MAX) {
+            /* Block-wise (Block2): the first block now, the others on request. */
+            struct blockbuf *b = blockbuf_new(n, s, coap_resource_get_userdata(res), 1);
+            if (b == NULL) {
+                coap_pdu_set_code(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR);
+                return;
+            }
+            memcpy(b->buf, msg, len);
+            b->len = len;
+            b->szx = szx_of(n->o.block_size);
+            serve_block(n, b, resp, 0, b->szx);
             return;
         }
-        memcpy(copy, msg, len);
-        if (!coap_add_data_large_response(res, s, req, resp, NULL,
-                                          COAP_MEDIATYPE_APPLICATION_OCTET_STREAM, -1, 0, len,
-                                          copy, body_release, copy))
+        if (!add_uint_option(resp, COAP_OPTION_CONTENT_FORMAT,
+                             COAP_MEDIATYPE_APPLICATION_OCTET_STREAM) ||
+            !coap_add_data(resp, len, msg))
             coap_pdu_set_code(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR);
     } else {
         /* Diagnostic payload (RFC 7252 5.5.2): UTF-8 text for people. */
@@ -700,24 +840,60 @@ static void on_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
                      "no accepted client certificate");
         return;
     }
-    size_t len = 0, offset = 0, total = 0;
+    size_t len = 0;
     const uint8_t *data = NULL;
-    if (!coap_get_data_large(req, &len, &data, &offset, &total)) {
+    if (!coap_get_data(req, &len, &data)) {
         len = 0;
         data = (const uint8_t *)"";
     }
-    if (offset != 0 || len != total || len > RCP_MSG_MAX) {
-        char why[120];
-        snprintf(why, sizeof why,
-                 "message larger than 2048 bytes or incomplete (%zu of %zu bytes at %zu)", len,
-                 total, offset);
-        respond_text(res, s, req, resp, COAP_RESPONSE_CODE_REQUEST_TOO_LARGE, why);
+    coap_block_t blk;
+    if (coap_get_block(req, COAP_OPTION_BLOCK2, &blk) && blk.num > 0) {
+        /* The client fetches the next block of an answer (Block2). */
+        struct blockbuf *b = blockbuf_find(n, s, svc, 1);
+        if (b == NULL)
+            respond_text(res, s, req, resp, COAP_RESPONSE_CODE_INCOMPLETE,
+                         "no block-wise answer in progress");
+        else
+            serve_block(n, b, resp, blk.num, blk.szx);
+        return;
+    }
+    struct blockbuf *in = NULL;
+    if (coap_get_block(req, COAP_OPTION_BLOCK1, &blk)) {
+        /* One block of a request (Block1): put the body together. */
+        size_t bs = (size_t)16 << blk.szx, off = (size_t)blk.num * bs;
+        in = blk.num == 0 ? blockbuf_new(n, s, svc, 0) : blockbuf_find(n, s, svc, 0);
+        if (in == NULL || off > in->len || len > RCP_MSG_MAX - off || (blk.m && len != bs)) {
+            if (in)
+                blockbuf_drop(n, in);
+            respond_text(res, s, req, resp,
+                         off + len > RCP_MSG_MAX ? COAP_RESPONSE_CODE_REQUEST_TOO_LARGE
+                                                 : COAP_RESPONSE_CODE_INCOMPLETE,
+                         off + len > RCP_MSG_MAX ? "message larger than 2048 bytes"
+                                                 : "block-wise request out of order");
+            return;
+        }
+        memcpy(in->buf + off, data, len);
+        in->len = off + len;
+        in->last_ms = now_ms();
+        if (blk.m) {
+            coap_pdu_set_code(resp, COAP_RESPONSE_CODE_CONTINUE);
+            if (!add_uint_option(resp, COAP_OPTION_BLOCK1, (blk.num << 4) | (1u << 3) | blk.szx))
+                coap_pdu_set_code(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR);
+            return;
+        }
+        data = in->buf;
+        len = in->len;
+    } else if (len > RCP_MSG_MAX) {
+        respond_text(res, s, req, resp, COAP_RESPONSE_CODE_REQUEST_TOO_LARGE,
+                     "message larger than 2048 bytes");
         return;
     }
     n->st.requests_in++;
     n->st.bytes_in += len;
     rcp_step st;
     int ret = svc->h(svc->ctx, data, len, &st);
+    if (in)
+        blockbuf_drop(n, in);
     if (ret)
         net_log(n, RCP_LOG_INFO, "/%s: %s: %s", svc->path, rcp_errname(ret), st.why);
     const rcp_out_msg *a = step_answer(&st);
@@ -757,8 +933,8 @@ static void on_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
     n->exchanges = ex;
     if (route_to_peers(n, svc, &st, ex) == 0) {
         /* Nothing could be sent: answer now (next loop turn). */
-        exchange_answer(n, ex, COAP_RESPONSE_CODE_BAD_GATEWAY,
-                        (const uint8_t *)"peer unreachable", 16);
+        exchange_answer(n, ex, COAP_RESPONSE_CODE_BAD_GATEWAY, (const uint8_t *)"peer unreachable",
+                        16);
     }
     /* No response code: libcoap sends an empty ACK for a CON request. */
 }
@@ -774,18 +950,48 @@ static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
     if (r == NULL)
         return COAP_RESPONSE_OK; /* late answer to a request given up */
     coap_pdu_code_t code = coap_pdu_get_code(recv);
-    size_t len = 0, offset = 0, total = 0;
+    size_t len = 0;
     const uint8_t *data = NULL;
-    if (!coap_get_data_large(recv, &len, &data, &offset, &total)) {
+    if (!coap_get_data(recv, &len, &data)) {
         len = 0;
         data = (const uint8_t *)"";
     }
-    n->st.replies_in++;
-    if (COAP_RESPONSE_CLASS(code) == 2) {
-        if (offset != 0 || len != total) {
-            request_done(n, r, RCP_ERR_PROTOCOL, NULL, 0, "incomplete block-wise answer");
+    coap_block_t b;
+    if (code == COAP_RESPONSE_CODE_CONTINUE) {
+        /* Block1: the server took block b1_num; send the next one. */
+        size_t bs = n->o.block_size;
+        if ((size_t)(r->b1_num + 1) * bs >= r->body_len ||
+            (coap_get_block(recv, COAP_OPTION_BLOCK1, &b) && b.num != r->b1_num)) {
+            request_done(n, r, RCP_ERR_PROTOCOL, NULL, 0, "unexpected 2.31 Continue");
             return COAP_RESPONSE_OK;
         }
+        r->b1_num++;
+        int ret = transmit(n, r, -1, 0);
+        if (ret)
+            request_done(n, r, ret, NULL, 0, "cannot send the next block");
+        return COAP_RESPONSE_OK;
+    }
+    if (COAP_RESPONSE_CLASS(code) == 2 && coap_get_block(recv, COAP_OPTION_BLOCK2, &b)) {
+        /* Block2: one block of the answer; ask for the next until the last. */
+        size_t off = (size_t)b.num << (b.szx + 4);
+        if (off != r->got || len > sizeof r->answer - off || (b.m && len != (16u << b.szx))) {
+            request_done(n, r, RCP_ERR_PROTOCOL, NULL, 0,
+                         "block-wise answer out of order or too large");
+            return COAP_RESPONSE_OK;
+        }
+        memcpy(r->answer + off, data, len);
+        r->got = off + len;
+        if (b.m) {
+            int ret = transmit(n, r, (long)b.num + 1, b.szx);
+            if (ret)
+                request_done(n, r, ret, NULL, 0, "cannot ask for the next block");
+            return COAP_RESPONSE_OK;
+        }
+        data = r->answer;
+        len = r->got;
+    }
+    n->st.replies_in++;
+    if (COAP_RESPONSE_CLASS(code) == 2) {
         n->st.bytes_in += len;
         request_done(n, r, 0, data, len, NULL);
         return COAP_RESPONSE_OK;
@@ -853,8 +1059,6 @@ static int on_event(coap_session_t *s, const coap_event_t ev)
             if (c->session == s)
                 c->dead = 1;
     }
-    if (ev == COAP_EVENT_SERVER_SESSION_NEW)
-        coap_session_set_mtu(s, n->o.block_size + 64);
     return 0;
 }
 
@@ -900,7 +1104,8 @@ int rcp_net_new(const rcp_net_opts *o, rcp_net **out)
         return RCP_ERR_NO_MEMORY;
     }
     coap_set_app_data(n->ctx, n);
-    coap_context_set_block_mode(n->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+    /* Block-wise transfer is done by this file (see struct blockbuf), not by
+     * libcoap's block mode. */
     /* libcoap walks every session of an endpoint on each turn of the loop:
      * idle device sessions (a device between two messages, or finished)
      * are dropped beyond 256 and after 30 s, so a busy server does not
@@ -926,8 +1131,10 @@ void rcp_net_free(rcp_net *n)
     while (n->requests) {
         struct request *r = n->requests;
         n->requests = r->next;
-        free(r);
+        request_free(r);
     }
+    while (n->blocks)
+        blockbuf_drop(n, n->blocks);
     while (n->exchanges) {
         struct exchange *ex = n->exchanges;
         n->exchanges = ex->next;
@@ -964,8 +1171,7 @@ static int path_ok(const char *p)
     return 1;
 }
 
-int rcp_net_add_service(rcp_net *n, const char *path, rcp_net_handler h, void *ctx,
-                        int dtls_only)
+int rcp_net_add_service(rcp_net *n, const char *path, rcp_net_handler h, void *ctx, int dtls_only)
 {
     if (n == NULL || h == NULL || !path_ok(path) || n->n_svcs == MAX_SERVICES)
         return RCP_ERR_INVALID_ARG;
@@ -1092,8 +1298,7 @@ int rcp_net_add_timer(rcp_net *n, unsigned period_ms, int (*fn)(void *ctx, rcp_s
             svc = &n->svcs[i];
     if (svc == NULL)
         return RCP_ERR_INVALID_ARG;
-    n->timers[n->n_timers++] =
-        (struct timer){period_ms, now_ms() + period_ms, fn, ctx, svc};
+    n->timers[n->n_timers++] = (struct timer){period_ms, now_ms() + period_ms, fn, ctx, svc};
     return RCP_OK;
 }
 
@@ -1131,6 +1336,12 @@ static void housekeeping(rcp_net *n)
         } else {
             p = &c->next;
         }
+    }
+    /* Block-wise transfers abandoned half way. */
+    for (struct blockbuf *b = n->blocks, *next; b; b = next) {
+        next = b->next;
+        if (t - b->last_ms > n->o.request_timeout_ms)
+            blockbuf_drop(n, b);
     }
     if (n->draining)
         return;

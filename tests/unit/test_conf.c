@@ -496,7 +496,7 @@ static const char *const k_sn[] = {
     "# a Serving Network",
     "[daemon]",
     "log_level = debug",
-    "block_size = 1024",
+    "block_size = 512",
     "drain_seconds = 5",
     "",
     "[sn]",
@@ -717,7 +717,7 @@ static void test_node_good(void)
     if (nd) {
         snprintf(want, sizeof want, "%s/data", real);
         CHECK(strcmp(nd->data_dir, want) == 0);
-        CHECK(nd->net.log_level == RCP_LOG_DEBUG && nd->net.block_size == 1024);
+        CHECK(nd->net.log_level == RCP_LOG_DEBUG && nd->net.block_size == 512);
         CHECK(nd->net.ack_timeout_ms == 0 && nd->net.log == NULL);
         CHECK(nd->drain_seconds == 5);
         CHECK(!nd->has_auths && nd->n_accept == 0);
@@ -851,8 +851,6 @@ static void test_node_bad(void)
            NULL);
     SN_BAD("block_size =", "block_size = 2048",
            "[daemon] block_size: not a number between 16 and 1024", NULL);
-    SN_BAD("block_size =", "block_size = 64",
-           "[daemon] block_size: 64: blocks below 1024 bytes are not supported yet", NULL);
     SN_BAD("log_level =", "log_level = loud", "[daemon] log_level: 'loud' is not one of", NULL);
     SN_BAD("drain_seconds =", "drain_seconds = 601", "[daemon] drain_seconds: not a number", NULL);
     SN_BAD("drain_seconds =", "data_dir = sn/op.hex", "[daemon] data_dir:", "is not a directory");
