@@ -52,6 +52,7 @@ static const char *const k_sn_keys[] = {"listen",
                                         "msin_last",
                                         "op_file",
                                         "cookie_key_file",
+                                        "cookie_key_accept_file",
                                         "cookie_lifetime",
                                         "amf",
                                         "milenage_c1",
@@ -816,6 +817,16 @@ static int load_sn(const loader *L, node *nd)
     if (read_secret_hex(L, s, "op_file", nd->sn_op, sizeof nd->sn_op) ||
         read_secret_hex(L, s, "cookie_key_file", sn->cookie_key, sizeof sn->cookie_key))
         goto done;
+    /* A key rotation: cookies sealed under this second key still open. */
+    const char *accept = NULL;
+    if (conf_str(L->c, s, "cookie_key_accept_file", 0, &accept, L->err, L->cap))
+        goto done;
+    if (accept) {
+        if (read_secret_hex(L, s, "cookie_key_accept_file", nd->sn_cookie_key_accept,
+                            sizeof nd->sn_cookie_key_accept))
+            goto done;
+        sn->cookie_key_accept = nd->sn_cookie_key_accept;
+    }
     sn->cookie_lifetime = 120;
     if (conf_uint(L->c, s, "cookie_lifetime", 0, 10, 3600, &sn->cookie_lifetime, L->err, L->cap))
         goto done;

@@ -77,6 +77,7 @@ typedef struct node {
     rcp_ua_auths_agreement *sn_agreements; /* n_peers of them, same order as peers */
     char sn_mcc[4], sn_mnc[4];
     uint8_t sn_op[16]; /* secret */
+    uint8_t sn_cookie_key_accept[RCP_COOKIE_KEY_LEN]; /* secret; see cookie_key_accept_file */
     rcp_milenage_consts sn_consts;
     rcp_ec_key *auths_key;
     char auths_fqdn[RCP_UA_FQDN_MAX + 1];

@@ -179,7 +179,11 @@ typedef struct {
     const rcp_ua_auths_agreement *auths; /* Authorization Servers with an agreement */
     size_t n_auths;
     uint8_t cookie_key[RCP_COOKIE_KEY_LEN];
-    uint64_t cookie_lifetime; /* seconds */
+    const uint8_t *cookie_key_accept; /* NULL, or a second key (RCP_COOKIE_KEY_LEN bytes)
+                                         whose cookies are still opened: the other key of a
+                                         rotation (docs/operations.md).  New cookies always
+                                         use cookie_key. */
+    uint64_t cookie_lifetime;         /* seconds */
     const char *mcc, *mnc;    /* PLMN; the serving network id of KASME */
     uint64_t msin_first, msin_last;
     const uint8_t *op;                 /* the operator's OP (16 bytes); OPc = f(K, OP) */

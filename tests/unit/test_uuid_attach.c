@@ -142,9 +142,74 @@ static void test_uuid(void)
     rcp_drbg_wipe(&d);
 }
 
+/* The first message of an output to the SN / to an AuthS, into buf. */
+static size_t take(const rcp_step *s, rcp_dest to, uint8_t *buf)
+{
+    for (size_t k = 0; k < s->n_out; k++)
+        if (s->out[k].to == to) {
+            memcpy(buf, s->out[k].buf, s->out[k].len);
+            return s->out[k].len;
+        }
+    return 0;
+}
+
+/* Rotating the SN's cookie key: a cookie sealed under the old key opens at
+ * an SN that seals with the new key only while it still accepts the old
+ * one; new cookies use the new key. */
+static void test_cookie_key_rotation(void)
+{
+    rcp_ua_world *w = world(1, RCP_CURVE_P256, RCP_SUITE_GCM, 7);
+    if (w == NULL)
+        return;
+    char why[256] = "";
+    CHECK_OK(rcp_ua_world_register(w, 0, why, sizeof why));
+    rcp_ua_sn old_sn = *rcp_ua_world_sn(w);
+    rcp_ua_device *d = rcp_ua_world_device(w, 0);
+    static uint8_t m[RCP_MSG_MAX], tre[RCP_MSG_MAX];
+    rcp_step s;
+    CHECK_OK(rcp_ua_device_start(d, &s));
+    size_t n = take(&s, RCP_TO_SN, m);
+    CHECK_OK(rcp_ua_sn_handle(&old_sn, m, n, &s)); /* SN_CHALLENGE, cookie under the old key */
+    n = take(&s, RCP_TO_REPLY, m);
+    CHECK(n > 0);
+    CHECK_OK(rcp_ua_device_handle(d, m, n, &s)); /* TRE_CREDENTIALS carries that cookie */
+    size_t tre_len = take(&s, RCP_TO_SN, tre);
+    CHECK(tre_len > 0);
+
+    rcp_ua_sn rotated = old_sn;
+    uint8_t old_key[RCP_COOKIE_KEY_LEN];
+    memcpy(old_key, old_sn.cookie_key, sizeof old_key);
+    for (size_t i = 0; i < RCP_COOKIE_KEY_LEN; i++)
+        rotated.cookie_key[i] = (uint8_t)(old_key[i] ^ 0x5a);
+    /* New key only: the cookie in flight is refused, nothing stored. */
+    uint8_t before[32], after[32];
+    CHECK_OK(rcp_store_digest(rcp_ua_world_sn_store(w), before));
+    CHECK_ERR(rcp_ua_sn_handle(&rotated, tre, tre_len, &s), RCP_ERR_AUTH);
+    CHECK_OK(rcp_store_digest(rcp_ua_world_sn_store(w), after));
+    CHECK(memcmp(before, after, sizeof before) == 0);
+    /* New key, old one still accepted: the exchange goes on to the AuthS. */
+    rotated.cookie_key_accept = old_key;
+    CHECK_OK(rcp_ua_sn_handle(&rotated, tre, tre_len, &s));
+    CHECK(take(&s, RCP_TO_AUTHS, m) > 0);
+    /* A cookie the rotated SN seals now uses the new key: an SN that has
+     * only the old key refuses it. */
+    CHECK_OK(rcp_ua_device_start(d, &s));
+    n = take(&s, RCP_TO_SN, m);
+    CHECK_OK(rcp_ua_sn_handle(&rotated, m, n, &s));
+    n = take(&s, RCP_TO_REPLY, m);
+    CHECK_OK(rcp_ua_device_handle(d, m, n, &s));
+    tre_len = take(&s, RCP_TO_SN, tre);
+    CHECK_ERR(rcp_ua_sn_handle(&old_sn, tre, tre_len, &s), RCP_ERR_AUTH);
+    rotated.cookie_key_accept = NULL;
+    CHECK_OK(rcp_ua_sn_handle(&rotated, tre, tre_len, &s));
+    rcp_wipe(old_key, sizeof old_key);
+    rcp_ua_world_free(w);
+}
+
 int main(void)
 {
     test_uuid();
+    test_cookie_key_rotation();
     test_all_roles(RCP_CURVE_P256, RCP_SUITE_GCM);
     test_all_roles(RCP_CURVE_P256, RCP_SUITE_CBC_HMAC);
     test_all_roles(RCP_CURVE_BP256R1, RCP_SUITE_GCM);

@@ -95,6 +95,17 @@ static int copy_bstr(rcp_cbor_cursor *c, uint8_t *out, size_t n)
     return RCP_OK;
 }
 
+/* Open a cookie under the SN's key, or under the second key it accepts
+ * during a key rotation. */
+static int sn_cookie_open(const rcp_ua_sn *sn, uint8_t kind, const uint8_t *cookie, size_t len,
+                          uint8_t *buf, size_t cap, size_t *n)
+{
+    int ret = rcp_cookie_open(sn->cookie_key, kind, cookie, len, buf, cap, n);
+    if (ret == RCP_ERR_AUTH && sn->cookie_key_accept)
+        ret = rcp_cookie_open(sn->cookie_key_accept, kind, cookie, len, buf, cap, n);
+    return ret;
+}
+
 /* Open a kind 1/2 cookie: RCP_ERR_AUTH (not ours / altered), RCP_ERR_EXPIRED. */
 static int open_ctx(const rcp_ua_sn *sn, int kind, const uint8_t *cookie, size_t len, uint64_t now,
                     struct sn_ctx *c)
@@ -103,7 +114,7 @@ static int open_ctx(const rcp_ua_sn *sn, int kind, const uint8_t *cookie, size_t
     size_t n = 0, count = 0;
     rcp_cbor_cursor cur;
     memset(c, 0, sizeof *c);
-    int ret = rcp_cookie_open(sn->cookie_key, (uint8_t)kind, cookie, len, buf, sizeof buf, &n);
+    int ret = sn_cookie_open(sn, (uint8_t)kind, cookie, len, buf, sizeof buf, &n);
     if (ret)
         return RCP_ERR_AUTH;
     if (rcp_cbor_decode_init(&cur, buf, n, NULL) != 0 || rcp_cbor_expect_array(&cur, &count) != 0 ||
@@ -547,7 +558,7 @@ static int open_aka(const rcp_ua_sn *sn, const uint8_t *cookie, size_t len, uint
     rcp_cbor_cursor c;
     int ret = RCP_ERR_AUTH;
     memset(a, 0, sizeof *a);
-    if (rcp_cookie_open(sn->cookie_key, COOKIE_AKA, cookie, len, buf, sizeof buf, &n) != 0)
+    if (sn_cookie_open(sn, COOKIE_AKA, cookie, len, buf, sizeof buf, &n) != 0)
         goto out;
     if (rcp_cbor_decode_init(&c, buf, n, NULL) != 0 || rcp_cbor_expect_array(&c, &count) != 0 ||
         count != 5 || rcp_cbor_expect_uint(&c, &a->expires) != 0 ||
