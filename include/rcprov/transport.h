@@ -60,7 +60,8 @@ typedef struct {
     void *log_ctx;
     unsigned block_size;     /* largest payload of one datagram: 16..1024 (power of two);
                                 0: 1024; larger messages go block-wise */
-    unsigned ack_timeout_ms; /* first retransmission timeout; 0: 2000 (RFC 7252) */
+    unsigned ack_timeout_ms; /* first retransmission timeout; 0: 2000 (RFC 7252); at
+                                least 1000 (libcoap 3.0 ignores shorter ones) */
     unsigned max_retransmit; /* 0: 4 (RFC 7252) */
     unsigned request_timeout_ms; /* a request without answer fails after; 0: 45000 */
     unsigned peer_nstart;    /* confirmable requests in flight on a session to a named

@@ -83,6 +83,7 @@ struct request {
     uint8_t *body; /* the whole request (block-wise: sent a block at a time) */
     size_t body_len;
     unsigned b1_num; /* Block1: the block in flight */
+    uint8_t rtag[4]; /* Request-Tag on every message of this request */
     size_t got;      /* Block2: bytes of the answer so far */
     uint8_t answer[RCP_MSG_MAX];
     /* external caller ... */
@@ -103,7 +104,9 @@ struct blockbuf {
     struct blockbuf *next;
     coap_session_t *session; /* referenced */
     const void *svc;
-    int answer;   /* 0: request body being received; 1: answer being served */
+    int answer;      /* 0: request body being received; 1: answer being served */
+    uint8_t rtag[8]; /* the request's Request-Tag (RFC 9175): one transfer each */
+    size_t rtag_len;
     unsigned szx; /* of the answer's blocks */
     size_t len;
     uint64_t last_ms;
@@ -145,6 +148,7 @@ struct rcp_net {
     struct exchange *exchanges;
     struct request *requests;
     struct blockbuf *blocks;
+    uint32_t next_rtag;
     int draining;
     rcp_net_stats st;
 };
@@ -479,7 +483,8 @@ static int transmit(rcp_net *n, struct request *r, long block2, unsigned szx2)
         coap_add_option(pdu, COAP_OPTION_URI_PATH, strlen(r->path), (const uint8_t *)r->path) &&
         add_uint_option(pdu, COAP_OPTION_CONTENT_FORMAT, COAP_MEDIATYPE_APPLICATION_OCTET_STREAM);
     if (ok && block2 >= 0) {
-        ok = add_uint_option(pdu, COAP_OPTION_BLOCK2, ((unsigned)block2 << 4) | szx2);
+        ok = add_uint_option(pdu, COAP_OPTION_BLOCK2, ((unsigned)block2 << 4) | szx2) &&
+             coap_add_option(pdu, COAP_OPTION_RTAG, sizeof r->rtag, r->rtag);
     } else if (ok && r->body_len > bs) {
         size_t off = (size_t)r->b1_num * bs, part = r->body_len - off;
         unsigned more = part > bs;
@@ -487,9 +492,11 @@ static int transmit(rcp_net *n, struct request *r, long block2, unsigned szx2)
             part = bs;
         ok = add_uint_option(pdu, COAP_OPTION_BLOCK1, (r->b1_num << 4) | (more << 3) | szx) &&
              (r->b1_num != 0 || add_uint_option(pdu, COAP_OPTION_SIZE1, (unsigned)r->body_len)) &&
+             coap_add_option(pdu, COAP_OPTION_RTAG, sizeof r->rtag, r->rtag) &&
              coap_add_data(pdu, part, r->body + off);
-    } else if (ok && r->body_len) {
-        ok = coap_add_data(pdu, r->body_len, r->body);
+    } else if (ok) {
+        ok = coap_add_option(pdu, COAP_OPTION_RTAG, sizeof r->rtag, r->rtag) &&
+             (r->body_len == 0 || coap_add_data(pdu, r->body_len, r->body));
     }
     if (!ok) {
         coap_delete_pdu(pdu);
@@ -508,9 +515,15 @@ static int send_request(rcp_net *n, struct conn *c, const char *path, const uint
     r->body = malloc(len ? len : 1);
     if (r->body == NULL)
         return RCP_ERR_NO_MEMORY;
-    memcpy(r->body, msg, len);
+    if (len)
+        memcpy(r->body, msg, len);
     r->body_len = len;
     snprintf(r->path, sizeof r->path, "%s", path);
+    /* Request-Tag (RFC 9175): block transfers of different requests on one
+     * session stay apart at the server. */
+    uint32_t tag = ++n->next_rtag;
+    for (int i = 0; i < 4; i++)
+        r->rtag[i] = (uint8_t)(tag >> (24 - 8 * i));
     r->conn = c;
     r->deadline_ms = now_ms() + n->o.request_timeout_ms;
     r->next = n->requests;
@@ -693,10 +706,27 @@ static void request_done(rcp_net *n, struct request *r, int err, const uint8_t *
 }
 
 /* ------------------------------------------------------ block buffers */
-static struct blockbuf *blockbuf_find(rcp_net *n, coap_session_t *s, const void *svc, int answer)
+/* The Request-Tag of a request (empty when absent). */
+static void request_tag(const coap_pdu_t *req, uint8_t tag[8], size_t *len)
 {
+    coap_opt_iterator_t it;
+    coap_opt_t *o = coap_check_option(req, COAP_OPTION_RTAG, &it);
+    *len = 0;
+    if (o && coap_opt_length(o) <= 8) {
+        *len = coap_opt_length(o);
+        memcpy(tag, coap_opt_value(o), *len);
+    }
+}
+
+static struct blockbuf *blockbuf_find(rcp_net *n, coap_session_t *s, const void *svc, int answer,
+                                      const coap_pdu_t *req)
+{
+    uint8_t tag[8];
+    size_t tl = 0;
+    request_tag(req, tag, &tl);
     for (struct blockbuf *b = n->blocks; b; b = b->next)
-        if (b->session == s && b->svc == svc && b->answer == answer)
+        if (b->session == s && b->svc == svc && b->answer == answer && b->rtag_len == tl &&
+            memcmp(b->rtag, tag, tl) == 0)
             return b;
     return NULL;
 }
@@ -713,15 +743,18 @@ static void blockbuf_drop(rcp_net *n, struct blockbuf *b)
     free(b);
 }
 
-/* A fresh buffer for (session, service, direction), replacing a stale one. */
-static struct blockbuf *blockbuf_new(rcp_net *n, coap_session_t *s, const void *svc, int answer)
+/* A fresh buffer for (session, service, direction, Request-Tag),
+ * replacing a stale one. */
+static struct blockbuf *blockbuf_new(rcp_net *n, coap_session_t *s, const void *svc, int answer,
+                                     const coap_pdu_t *req)
 {
-    struct blockbuf *b = blockbuf_find(n, s, svc, answer);
+    struct blockbuf *b = blockbuf_find(n, s, svc, answer, req);
     if (b)
         blockbuf_drop(n, b);
     b = calloc(1, sizeof *b);
     if (b == NULL)
         return NULL;
+    request_tag(req, b->rtag, &b->rtag_len);
     b->session = coap_session_reference(s);
     b->svc = svc;
     b->answer = answer;
@@ -766,7 +799,6 @@ static void respond(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
                     coap_pdu_t *resp, coap_pdu_code_t code, const uint8_t *msg, size_t len)
 {
     rcp_net *n = coap_get_app_data(coap_session_get_context(s));
-    (void)req;
     coap_pdu_set_code(resp, code);
     n->st.responses_out++;
     if (len == 0)
@@ -775,7 +807,7 @@ static void respond(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
         n->st.bytes_out += len;
         if (len > n->o.block_size && len <= RCP_MSG_MAX) {
             /* Block-wise (Block2): the first block now, the others on request. */
-            struct blockbuf *b = blockbuf_new(n, s, coap_resource_get_userdata(res), 1);
+            struct blockbuf *b = blockbuf_new(n, s, coap_resource_get_userdata(res), 1, req);
             if (b == NULL) {
                 coap_pdu_set_code(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR);
                 return;
@@ -825,11 +857,6 @@ static void on_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
         exchange_free(n, ex);
         return;
     }
-    if (n->draining) {
-        respond_text(res, s, req, resp, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE,
-                     "shutting down, retry later");
-        return;
-    }
     if (svc->dtls_only && !session_on_dtls(s)) {
         respond_text(res, s, req, resp, COAP_RESPONSE_CODE_UNAUTHORIZED,
                      "this service is offered over DTLS only");
@@ -849,7 +876,7 @@ static void on_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
     coap_block_t blk;
     if (coap_get_block(req, COAP_OPTION_BLOCK2, &blk) && blk.num > 0) {
         /* The client fetches the next block of an answer (Block2). */
-        struct blockbuf *b = blockbuf_find(n, s, svc, 1);
+        struct blockbuf *b = blockbuf_find(n, s, svc, 1, req);
         if (b == NULL)
             respond_text(res, s, req, resp, COAP_RESPONSE_CODE_INCOMPLETE,
                          "no block-wise answer in progress");
@@ -857,11 +884,18 @@ static void on_post(coap_resource_t *res, coap_session_t *s, const coap_pdu_t *r
             serve_block(n, b, resp, blk.num, blk.szx);
         return;
     }
+    /* Draining: no new exchange; the blocks of one in flight still pass. */
+    int has_b1 = coap_get_block(req, COAP_OPTION_BLOCK1, &blk);
+    if (n->draining && (!has_b1 || blk.num == 0)) {
+        respond_text(res, s, req, resp, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE,
+                     "shutting down, retry later");
+        return;
+    }
     struct blockbuf *in = NULL;
-    if (coap_get_block(req, COAP_OPTION_BLOCK1, &blk)) {
+    if (has_b1) {
         /* One block of a request (Block1): put the body together. */
         size_t bs = (size_t)16 << blk.szx, off = (size_t)blk.num * bs;
-        in = blk.num == 0 ? blockbuf_new(n, s, svc, 0) : blockbuf_find(n, s, svc, 0);
+        in = blk.num == 0 ? blockbuf_new(n, s, svc, 0, req) : blockbuf_find(n, s, svc, 0, req);
         if (in == NULL || off > in->len || len > RCP_MSG_MAX - off || (blk.m && len != bs)) {
             if (in)
                 blockbuf_drop(n, in);
@@ -1078,7 +1112,7 @@ int rcp_net_new(const rcp_net_opts *o, rcp_net **out)
         if (o->block_size)
             d.block_size = o->block_size;
         if (o->ack_timeout_ms)
-            d.ack_timeout_ms = o->ack_timeout_ms;
+            d.ack_timeout_ms = o->ack_timeout_ms < 1000 ? 1000 : o->ack_timeout_ms;
         if (o->max_retransmit)
             d.max_retransmit = o->max_retransmit;
         if (o->request_timeout_ms)
