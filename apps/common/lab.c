@@ -44,14 +44,20 @@ static int save_dev(void *ctx, char *err, size_t cap)
     return devstate_save(ctx, err, cap);
 }
 
+void lab_store_url(const char *dir, const char *store, int sn, char *out, size_t cap)
+{
+    if (store)
+        snprintf(out, cap, "%s", store);
+    else
+        snprintf(out, cap, "sqlite:%s/%s/data/%s.db", dir, sn ? "sn" : "auths",
+                 sn ? "sn" : "auths");
+}
+
 int lab_count(const char *dir, const char *store, lab_result *r, char *err, size_t cap)
 {
     char url[4200];
     rcp_store *st = NULL;
-    if (store)
-        snprintf(url, sizeof url, "%s", store);
-    else
-        snprintf(url, sizeof url, "sqlite:%s/sn/data/sn.db", dir);
+    lab_store_url(dir, store, 1, url, sizeof url);
     int ret = rcp_store_open_ex(url, &st, err, cap);
     if (ret == 0)
         ret = rcp_store_alloc_count(st, &r->sn_allocations);
@@ -59,8 +65,7 @@ int lab_count(const char *dir, const char *store, lab_result *r, char *err, size
     st = NULL;
     if (ret)
         return ret;
-    if (!store)
-        snprintf(url, sizeof url, "sqlite:%s/auths/data/auths.db", dir);
+    lab_store_url(dir, store, 0, url, sizeof url);
     ret = rcp_store_open_ex(url, &st, err, cap);
     if (ret == 0)
         ret = rcp_store_ledger_count(st, RCP_LEDGER_REGISTER, &r->ledger_registrations);
@@ -169,8 +174,9 @@ static int start_daemons(lab *L, char *err, size_t cap)
     for (unsigned i = 0; i < L->n_sn; i++)
         if (start_one(L, 1, i, err, cap) != 0)
             return -1;
-    say(L, "%u Authorization Server%s from coaps://127.0.0.1:%u, %u Serving Network%s from "
-           "coap://127.0.0.1:%u",
+    say(L,
+        "%u Authorization Server%s from coaps://127.0.0.1:%u, %u Serving Network%s from "
+        "coap://127.0.0.1:%u",
         L->n_auths, L->n_auths > 1 ? "s" : "", L->auths_port, L->n_sn, L->n_sn > 1 ? "s" : "",
         L->sn_port);
     return 0;
@@ -234,8 +240,8 @@ int lab_up(lab *L, const lab_opts *o, char *err, size_t cap)
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 256) {
         rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > n + 256 ? n + 256 : rl.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < n + 64) {
-            snprintf(err, cap, "%zu devices need %zu open files; the limit is %llu (ulimit -n)",
-                     n, n + 64, (unsigned long long)rl.rlim_cur);
+            snprintf(err, cap, "%zu devices need %zu open files; the limit is %llu (ulimit -n)", n,
+                     n + 64, (unsigned long long)rl.rlim_cur);
             if (!o->dir)
                 rmdir(L->dir);
             return -1;
@@ -325,9 +331,8 @@ int lab_up(lab *L, const lab_opts *o, char *err, size_t cap)
         goto fail;
     L->t_setup_s = now_s() - t0;
     double t1 = now_s();
-    if (sp_register_all(L->sp, L->net, items, n,
-                        o->max_authorizations ? o->max_authorizations : 3, 32, progress,
-                        L) != 0) {
+    if (sp_register_all(L->sp, L->net, items, n, o->max_authorizations ? o->max_authorizations : 3,
+                        32, progress, L) != 0) {
         for (size_t i = 0; i < n; i++)
             if (items[i].err) {
                 snprintf(err, cap, "SP registering device %zu: %s: %s", i + 1,

@@ -65,6 +65,10 @@ typedef struct {
  * stores, free everything, remove the folder unless kept. */
 void lab_down(lab *L, lab_result *r);
 
+/* The store URL of a role of a deployment: store when given, else the
+ * SQLite file under DIR/sn/data or DIR/auths/data. */
+void lab_store_url(const char *dir, const char *store, int sn, char *out, size_t cap);
+
 /* The stores of a deployment: IMSIs allocated and ledger counts (store:
  * the URL both roles use, or NULL for the SQLite files under dir). */
 int lab_count(const char *dir, const char *store, lab_result *r, char *err, size_t cap);

@@ -323,16 +323,6 @@ static void free_x509s(rcp_x509 **certs, size_t n)
 
 /* ----------------------------------------------------------------- keys */
 
-static int same_key(const rcp_ec_key *a, const rcp_ec_key *b)
-{
-    uint8_t pa[RCP_EC_MAX_POINT], pb[RCP_EC_MAX_POINT];
-    size_t la = 0, lb = 0;
-    if (rcp_ec_key_curve(a) != rcp_ec_key_curve(b) || rcp_ec_key_public(a, 1, pa, sizeof pa, &la) ||
-        rcp_ec_key_public(b, 1, pb, sizeof pb, &lb))
-        return 0;
-    return la == lb && memcmp(pa, pb, la) == 0;
-}
-
 /* 1 if the compact certificate c holds key's public key. */
 static int ccert_holds(const rcp_ccert *c, const rcp_ec_key *key)
 {
@@ -393,7 +383,7 @@ static int check_tls_cert(const loader *L, const conf_section *s, const char *ke
         return fail(L, s, sec, key, i, "%s: a key on %s; rcprov uses p256 or brainpoolp256r1", path,
                     rcp_curve_name(cv) ? rcp_curve_name(cv) : "an unknown curve");
     }
-    if (want && !same_key(k, want)) {
+    if (want && !rcp_ec_key_equal(k, want)) {
         rcp_ec_key_free(k);
         return fail(L, s, sec, key, i, "%s does not hold the public key of %s", path, want_name);
     }

@@ -28,16 +28,15 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rcprov crash uuid-attach [--devices N] [--kills K] [--instances I]\n"
-            "                                [--store URL] [--interval-ms M] [--seed S]\n"
-            "                                [--concurrency C] [--json] [--quiet]\n\n"
-            "Runs N devices (default 200) against I Serving Networks and I Authorization\n"
-            "Servers (default 2) sharing their stores, and meanwhile kills a random daemon\n"
-            "with SIGKILL every M ms on average (default 150) and restarts it, K times\n"
-            "(default 40).  Then checks the stores: each device provisioned exactly once\n"
-            "with the IMSI it holds, no IMSI twice, the ledger without loss or double\n"
-            "entries.  Exit 0 when every check holds.\n");
+    fprintf(f, "usage: rcprov crash uuid-attach [--devices N] [--kills K] [--instances I]\n"
+               "                                [--store URL] [--interval-ms M] [--seed S]\n"
+               "                                [--concurrency C] [--json] [--quiet]\n\n"
+               "Runs N devices (default 200) against I Serving Networks and I Authorization\n"
+               "Servers (default 2) sharing their stores, and meanwhile kills a random daemon\n"
+               "with SIGKILL every M ms on average (default 150) and restarts it, K times\n"
+               "(default 40).  Then checks the stores: each device provisioned exactly once\n"
+               "with the IMSI it holds, no IMSI twice, the ledger without loss or double\n"
+               "entries.  Exit 0 when every check holds.\n");
 }
 
 struct chaos {
@@ -70,8 +69,8 @@ static void chaos_tick(void *ctx, size_t done, size_t ok, size_t failed)
     struct chaos *c = ctx;
     (void)ok;
     if (!c->quiet && isatty(2))
-        fprintf(stderr, "\r\033[Kcrash: %zu devices done, %zu failed, %u kills to go", done,
-                failed, c->kills_left);
+        fprintf(stderr, "\r\033[Kcrash: %zu devices done, %zu failed, %u kills to go", done, failed,
+                c->kills_left);
     if (c->kills_left == 0 || c->failed || now_ms() < c->next_ms)
         return;
     lab *L = c->L;
@@ -114,11 +113,7 @@ static void expect(struct verdict *v, int ok, const char *fmt, ...)
 static int open_role(const lab *L, int sn, rcp_store **st, char *err, size_t cap)
 {
     char url[4200];
-    if (L->o.store)
-        snprintf(url, sizeof url, "%s", L->o.store);
-    else
-        snprintf(url, sizeof url, "sqlite:%s/%s/data/%s.db", L->dir, sn ? "sn" : "auths",
-                 sn ? "sn" : "auths");
+    lab_store_url(L->dir, L->o.store, sn, url, sizeof url);
     return rcp_store_open_ex(url, st, err, cap);
 }
 
@@ -126,7 +121,7 @@ static int open_role(const lab *L, int sn, rcp_store **st, char *err, size_t cap
 static void check_sn(lab *L, rcp_store *st, struct verdict *v)
 {
     size_t n = L->o.devices;
-    char (*imsis)[RCP_IMSI_MAX + 1] = calloc(n, sizeof *imsis);
+    char(*imsis)[RCP_IMSI_MAX + 1] = calloc(n, sizeof *imsis);
     for (size_t i = 0; i < n && imsis; i++) {
         rcp_ua_device *d = L->devs[i].dev;
         rcp_allocation al;
@@ -135,11 +130,12 @@ static void check_sn(lab *L, rcp_store *st, struct verdict *v)
                rcp_strerror(ret));
         if (ret)
             continue;
-        expect(v, strcmp(al.imsi, d->cx.imsi) == 0,
-               "device %zu holds IMSI %s, the SN allocated %s", i + 1, d->cx.imsi, al.imsi);
+        expect(v, strcmp(al.imsi, d->cx.imsi) == 0, "device %zu holds IMSI %s, the SN allocated %s",
+               i + 1, d->cx.imsi, al.imsi);
         rcp_hss_subscriber sub;
         ret = rcp_store_hss_get(st, al.imsi, &sub);
-        expect(v, ret == 0 && rcp_ct_equal(sub.k, d->cx.k, 16) && rcp_ct_equal(sub.opc, d->cx.opc, 16),
+        expect(v,
+               ret == 0 && rcp_ct_equal(sub.k, d->cx.k, 16) && rcp_ct_equal(sub.opc, d->cx.opc, 16),
                "device %zu: K/OPc in the HSS differ from the device's", i + 1);
         rcp_wipe(&sub, sizeof sub);
         expect(v, al.state == RCP_ALLOC_ACKED, "device %zu: allocation not acknowledged (state %d)",
@@ -353,9 +349,9 @@ int cmd_crash(int argc, char **argv)
                "\"check_failures\": %zu, \"daemons_stopped_cleanly\": %s, \"elapsed_s\": %ld, "
                "\"ok\": %s}\n",
                backend, inst, n, (size_t)n - failed, failed, kills - c.kills_left, c.kills_sn,
-               c.kills_auths, c.kills_under_load, retries, (unsigned long long)authz, (unsigned long long)acks,
-               v.checks, v.failures, clean ? "true" : "false", (long)(time(NULL) - t0),
-               ok ? "true" : "false");
+               c.kills_auths, c.kills_under_load, retries, (unsigned long long)authz,
+               (unsigned long long)acks, v.checks, v.failures, clean ? "true" : "false",
+               (long)(time(NULL) - t0), ok ? "true" : "false");
     } else {
         printf("crash test, uuid-attach, %s store, %llu SN + %llu AuthS instances:\n", backend,
                inst, inst);
@@ -364,8 +360,8 @@ int cmd_crash(int argc, char **argv)
                kills - c.kills_left, c.kills_sn, c.kills_auths, c.kills_under_load);
         printf("  %zu/%llu devices provisioned and AKA verified, %u retries in all\n",
                (size_t)n - failed, n, retries);
-        printf("  ledger: %llu authorizations, %llu acknowledgements\n",
-               (unsigned long long)authz, (unsigned long long)acks);
+        printf("  ledger: %llu authorizations, %llu acknowledgements\n", (unsigned long long)authz,
+               (unsigned long long)acks);
         printf("  %zu checks on the stores, %zu failed%s%s\n", v.checks, v.failures,
                v.failures ? ": " : "", v.failures ? v.first : "");
         printf("  daemons %s; %ld s\n", clean ? "stopped cleanly" : "did NOT stop cleanly",

@@ -127,6 +127,10 @@ size_t rcp_cbor_head_size(uint64_t arg);
  * surrogates, nothing above U+10FFFF).  NUL is valid UTF-8. */
 bool rcp_cbor_utf8_valid(const uint8_t *s, size_t n);
 
+/* Bytewise lexicographic order of two encoded map keys (RFC 8949 4.2.1):
+ * negative, 0 or positive as a sorts before, equal to, or after b. */
+int rcp_cbor_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+
 /* ------------------------------------------------------------ encoder */
 
 struct rcp_cbor_enc_frame {

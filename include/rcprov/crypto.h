@@ -207,6 +207,11 @@ RCP_MUST_CHECK int rcp_ec_key_public(const rcp_ec_key *key, int compressed, uint
 RCP_MUST_CHECK int rcp_ec_key_private(const rcp_ec_key *key, uint8_t *out, size_t out_cap,
                                       size_t *out_len);
 
+/* 1 when a and b are the same public key (same curve and point; a
+ * reference of the same object counts at once), else 0.  Public data: not
+ * constant time. */
+int rcp_ec_key_equal(const rcp_ec_key *a, const rcp_ec_key *b);
+
 /* Another reference to the same key (refcount); free each with _free. */
 RCP_MUST_CHECK int rcp_ec_key_ref(rcp_ec_key *key, rcp_ec_key **out);
 void rcp_ec_key_free(rcp_ec_key *key); /* NULL ok */

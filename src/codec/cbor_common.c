@@ -1,5 +1,7 @@
 /* CBOR helpers shared by the encoder and the decoder: reasons, head sizes,
- * UTF-8 validation. */
+ * UTF-8 validation, map key order. */
+#include <string.h>
+
 #include "rcprov/cbor.h"
 
 const char *rcp_cbor_reason_str(enum rcp_cbor_reason reason)
@@ -105,4 +107,12 @@ bool rcp_cbor_utf8_valid(const uint8_t *s, size_t n)
         i += tail + 1;
     }
     return true;
+}
+
+int rcp_cbor_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c != 0)
+        return c;
+    return an < bn ? -1 : an > bn ? 1 : 0;
 }

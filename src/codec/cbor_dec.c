@@ -261,15 +261,6 @@ static int vfail(rcp_cbor_diag *d, int err, enum rcp_cbor_reason why, size_t off
     return err;
 }
 
-/* Bytewise lexicographic order of two encodings (RFC 8949 4.2.1). */
-static int key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    if (c != 0)
-        return c;
-    return an < bn ? -1 : an > bn ? 1 : 0;
-}
-
 /* The item ending at end is complete: count it in its container, check map
  * key order, and close every container it completes. */
 static int complete(const uint8_t *buf, struct vframe *st, uint32_t *depth, bool *done, size_t end,
@@ -280,7 +271,8 @@ static int complete(const uint8_t *buf, struct vframe *st, uint32_t *depth, bool
         if (f->is_map && f->remaining % 2 == 0) {
             size_t klen = end - f->key_start;
             if (f->has_prev) {
-                int c = key_cmp(buf + f->prev_key_start, f->prev_key_len, buf + f->key_start, klen);
+                int c = rcp_cbor_key_cmp(buf + f->prev_key_start, f->prev_key_len,
+                                         buf + f->key_start, klen);
                 if (c == 0)
                     return vfail(d, RCP_ERR_DECODE, RCP_CBOR_DUPLICATE_KEY, f->key_start);
                 if (c > 0)

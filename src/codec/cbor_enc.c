@@ -63,15 +63,6 @@ static bool begin_item(rcp_cbor_enc *e)
     return true;
 }
 
-/* Bytewise lexicographic order of two encodings (RFC 8949 4.2.1). */
-static int key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    if (c != 0)
-        return c;
-    return an < bn ? -1 : an > bn ? 1 : 0;
-}
-
 /* An item ended at e->len: count it in its container, check key order, and
  * close every container this completes. */
 static void end_item(rcp_cbor_enc *e)
@@ -85,8 +76,8 @@ static void end_item(rcp_cbor_enc *e)
         if (f->kind == FRAME_MAP && f->remaining % 2 == 0) {
             size_t klen = e->len - f->key_start;
             if (f->has_prev) {
-                int c = key_cmp(e->buf + f->prev_key_start, f->prev_key_len, e->buf + f->key_start,
-                                klen);
+                int c = rcp_cbor_key_cmp(e->buf + f->prev_key_start, f->prev_key_len,
+                                         e->buf + f->key_start, klen);
                 if (c >= 0) {
                     enc_fail(e, RCP_ERR_INVALID_ARG,
                              c == 0 ? RCP_CBOR_DUPLICATE_KEY : RCP_CBOR_UNSORTED_KEY, f->key_start);

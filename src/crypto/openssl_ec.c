@@ -1067,3 +1067,18 @@ out:
     rcp_ec_key_free(k);
     return ret;
 }
+
+int rcp_ec_key_equal(const rcp_ec_key *a, const rcp_ec_key *b)
+{
+    uint8_t pa[RCP_EC_MAX_POINT], pb[RCP_EC_MAX_POINT];
+    size_t la = 0, lb = 0;
+    if (a == NULL || b == NULL)
+        return 0;
+    if (a == b)
+        return 1;
+    if (rcp_ec_key_curve(a) != rcp_ec_key_curve(b) ||
+        rcp_ec_key_public(a, 1, pa, sizeof pa, &la) != 0 ||
+        rcp_ec_key_public(b, 1, pb, sizeof pb, &lb) != 0)
+        return 0;
+    return la == lb && memcmp(pa, pb, la) == 0;
+}

@@ -275,17 +275,6 @@ static struct ident *ident_get(rcp_net *n, const rcp_net_identity *id)
 /* The session attribute "the DTLS peer presented an accepted key". */
 static char verified_mark;
 
-static int same_key(const rcp_ec_key *a, const rcp_ec_key *b)
-{
-    uint8_t pa[65], pb[65];
-    size_t la = 0, lb = 0;
-    if (rcp_ec_key_curve(a) != rcp_ec_key_curve(b) ||
-        rcp_ec_key_public(a, 0, pa, sizeof pa, &la) != 0 ||
-        rcp_ec_key_public(b, 0, pb, sizeof pb, &lb) != 0)
-        return 0;
-    return la == lb && memcmp(pa, pb, la) == 0;
-}
-
 /* Is the peer's leaf certificate's key one of keys[0..n)? */
 static int leaf_key_in(const uint8_t *der, size_t len, rcp_ec_key *const *keys, size_t n)
 {
@@ -294,7 +283,7 @@ static int leaf_key_in(const uint8_t *der, size_t len, rcp_ec_key *const *keys, 
     int ok = 0;
     if (rcp_x509_from_der(der, len, &c) == 0 && rcp_x509_public_key(c, &k) == 0)
         for (size_t i = 0; i < n && !ok; i++)
-            ok = same_key(k, keys[i]);
+            ok = rcp_ec_key_equal(k, keys[i]);
     rcp_ec_key_free(k);
     rcp_x509_free(c);
     return ok;
@@ -410,7 +399,7 @@ static struct conn *conn_get(rcp_net *n, const char *host, uint16_t port, struct
     for (c = n->conns; c; c = c->next)
         if (!c->dead && c->owner == owner && c->port == port && c->id == id &&
             strcmp(c->host, host) == 0 &&
-            ((c->key == NULL && key == NULL) || (c->key && key && same_key(c->key, key))))
+            ((c->key == NULL && key == NULL) || (c->key && key && rcp_ec_key_equal(c->key, key))))
             return c;
     coap_address_t dst;
     if (make_addr(host, port, &dst) != 0 || strlen(host) >= sizeof c->host)
